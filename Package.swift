@@ -1,0 +1,62 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "vidflow",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vidflow", targets: ["vidflow"]),
+        .library(name: "VidflowCore", targets: ["VidflowCore"]),
+        .library(name: "VidflowEngine", targets: ["VidflowEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // Definitions, stage protocol, state machine, planner, cache keys. No I/O frameworks.
+        .target(name: "VidflowCore", dependencies: [
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Persistence: GRDB over SQLite (WAL), artifacts on disk.
+        .target(name: "VidflowStore", dependencies: [
+            "VidflowCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Scheduler: concurrency, retries, timeouts, cancellation, recovery, events.
+        .target(name: "VidflowEngine", dependencies: [
+            "VidflowCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // FFmpeg's C libraries (apt: libavformat-dev libavcodec-dev libswscale-dev libavutil-dev).
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat libavcodec libswscale libavutil",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+        ),
+        // Swift wrappers over FFmpeg: probe, transcode, thumbnail, render.
+        .target(name: "VidflowMedia", dependencies: ["CFFmpeg"]),
+        // Built-in stage types and the provider protocol with the offline `local` provider.
+        .target(name: "VidflowProviders", dependencies: ["VidflowCore", "VidflowMedia"]),
+        .executableTarget(name: "vidflow", dependencies: [
+            "VidflowCore", "VidflowStore", "VidflowEngine", "VidflowProviders",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "vidflow-bench", dependencies: [
+            "VidflowCore", "VidflowStore", "VidflowEngine", "VidflowMedia", "VidflowProviders",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
+        .testTarget(name: "VidflowCoreTests", dependencies: ["VidflowCore"]),
+        .testTarget(name: "VidflowStoreTests", dependencies: ["VidflowStore"]),
+        .testTarget(name: "VidflowEngineTests", dependencies: ["VidflowEngine", "VidflowStore"]),
+        .testTarget(name: "VidflowMediaTests", dependencies: ["VidflowMedia"]),
+        // CLI tests: TODO-later
+    ],
+    swiftLanguageModes: [.v6]
+)

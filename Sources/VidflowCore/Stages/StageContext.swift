@@ -1,0 +1,91 @@
+/// What a running stage sees: its resolved parameters, where to put files, and how to report.
+///
+/// The engine implements it; every report is recorded in the run's event log.
+public protocol StageContext: Sendable {
+    var runID: String { get }
+    var stageID: String { get }
+    /// 1-based attempt number.
+    var attempt: Int { get }
+    /// Parameters with defaults applied and every `${{ … }}` resolved.
+    var parameters: [String: JSONValue] { get }
+    var artifacts: any ArtifactStore { get }
+    /// A directory this stage type may keep state in across attempts and processes (e.g. provider jobs).
+    var stateDirectory: String { get }
+
+    /// Progress 0–100 for status displays.
+    func reportProgress(_ percent: Int) async
+    func log(_ message: String) async
+
+    /// Creates paid external work at most once for this stage of this run ("never pay twice").
+    ///
+    /// The engine durably records an intent with `idempotencyKey` before calling `submit`, and the
+    /// external id right after. When the stage runs again (retry or crash recovery), a recorded id is
+    /// returned without submitting; an intent without an id is first given to `reconcile`, which looks
+    /// the job up at the provider by that key and returns its id if it exists.
+    func submitOnce(
+        provider: String,
+        request: JSONValue,
+        reconcile: @Sendable (_ idempotencyKey: String) async throws -> String?,
+        submit: @Sendable (_ idempotencyKey: String) async throws -> String
+    ) async throws -> ExternalJob
+}
+
+/// A paid job at an external provider, as recorded by `StageContext.submitOnce`.
+public struct ExternalJob: Sendable, Hashable, Codable {
+    public var provider: String
+    public var idempotencyKey: String
+    public var externalID: String
+    /// How the id was obtained: a fresh submit, a recorded id, or reconciliation of an earlier intent.
+    public var origin: Origin
+
+    public enum Origin: String, Sendable, Hashable, Codable { case submitted, recorded, reconciled }
+
+    public init(provider: String, idempotencyKey: String, externalID: String, origin: Origin) {
+        self.provider = provider
+        self.idempotencyKey = idempotencyKey
+        self.externalID = externalID
+        self.origin = origin
+    }
+}
+
+extension StageContext {
+    public func string(_ name: String) -> String? { parameters[name]?.stringValue }
+    public func int(_ name: String) -> Int? { parameters[name]?.intValue }
+    public func double(_ name: String) -> Double? { parameters[name]?.doubleValue }
+    public func bool(_ name: String) -> Bool? { parameters[name]?.boolValue }
+
+    /// A required string parameter, or an `invalid_input` failure naming it.
+    public func requireString(_ name: String) throws -> String {
+        guard let value = string(name), !value.isEmpty else {
+            throw StageFailure(.invalidInput, "parameter '\(name)' is required")
+        }
+        return value
+    }
+}
+
+/// A file kept by content hash in the artifact store.
+public struct ArtifactRef: Sendable, Hashable, Codable {
+    /// Lower-case hex SHA-256 of the content.
+    public var sha256: String
+    public var size: Int64
+    /// Absolute path of the stored file.
+    public var path: String
+    public var mime: String?
+
+    public init(sha256: String, size: Int64, path: String, mime: String?) {
+        self.sha256 = sha256
+        self.size = size
+        self.path = path
+        self.mime = mime
+    }
+}
+
+/// Content-addressed file storage shared by all runs.
+public protocol ArtifactStore: Sendable {
+    /// A fresh path in the store's scratch area to write a file to before `importFile`.
+    func scratchPath(extension ext: String) -> String
+    /// Hashes the file and stores it under its hash (moving it when `move`); returns the stored artifact.
+    func importFile(at path: String, mime: String?, move: Bool) throws -> ArtifactRef
+    /// Whether the artifact still exists with its recorded size and hash.
+    func verify(_ artifact: ArtifactRef) -> Bool
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// Durable state of runs, stages, attempts, paid jobs and events. SQLite today, PostgreSQL later.
+///
+/// Writes arrive as `StoreBatch`es; an implementation commits each batch atomically and may
+/// group concurrent batches into one transaction. A batch is durable when `commit` returns.
+public protocol WorkflowStore: Sendable {
+    /// Creates a run with its planned stages, atomically. Throws `StoreError.conflict` when the base
+    /// run is still active or another retry/rerun of it is; returns the existing run id for a reused
+    /// idempotency key. `owner` (an engine) owns the run from the start, so nobody recovers it meanwhile.
+    func createRun(_ run: RunRecord, stages: [StageRecord], events: [NewEvent], owner: String?) async throws -> String
+    func commit(_ batch: StoreBatch) async throws
+
+    func run(_ id: String) async throws -> RunRecord?
+    func stages(of runID: String) async throws -> [StageRecord]
+    func attempts(of runID: String) async throws -> [AttemptRecord]
+    func runs(status: RunStatus?, limit: Int, createdBefore: Date?) async throws -> [RunRecord]
+    func events(runID: String?, after: Int64, limit: Int) async throws -> [EventRecord]
+    func externalJob(runID: String, stageID: String) async throws -> ExternalJobRecord?
+
+    /// Marks a run for cancellation; its owner (or `claimOrphans`) acts on it.
+    func requestCancel(_ runID: String) async throws
+    func isCancelRequested(_ runID: String) async throws -> Bool
+    /// Takes ownership of non-terminal runs whose owner is gone (`isOwnerGone`) or silent since `staleBefore`.
+    func claimOrphans(owner: String, staleBefore: Date, isOwnerGone: @Sendable (String) -> Bool) async throws -> [String]
+    /// Takes ownership of one run (a new one, or one handed over).
+    func claim(_ runID: String, owner: String) async throws -> Bool
+    func heartbeat(owner: String) async throws
+    func release(_ runID: String, owner: String) async throws
+}
+
+/// Writes that belong together: committed in one transaction.
+public struct StoreBatch: Sendable {
+    public var runUpdates: [RunUpdate] = []
+    public var stages: [StageRecord] = []
+    public var attempts: [AttemptRecord] = []
+    public var jobs: [ExternalJobRecord] = []
+    public var events: [NewEvent] = []
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        runUpdates.isEmpty && stages.isEmpty && attempts.isEmpty && jobs.isEmpty && events.isEmpty
+    }
+
+    public mutating func append(_ other: StoreBatch) {
+        runUpdates += other.runUpdates
+        stages += other.stages
+        attempts += other.attempts
+        jobs += other.jobs
+        events += other.events
+    }
+}
+
+/// A change of a run's status; other run fields are never rewritten by the engine.
+public struct RunUpdate: Sendable, Hashable {
+    public var runID: String
+    public var status: RunStatus
+    public var error: StageFailure?
+    public var startedAt: Date?
+    public var endedAt: Date?
+
+    public init(runID: String, status: RunStatus, error: StageFailure? = nil, startedAt: Date? = nil, endedAt: Date? = nil) {
+        self.runID = runID
+        self.status = status
+        self.error = error
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+    }
+}
+
+/// A store operation refused for a reason the caller should show.
+public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    case runNotFound(String)
+    case conflict(String)
+    case corrupt(String)
+
+    public var description: String {
+        switch self {
+        case .runNotFound(let id): "no run with id '\(id)'"
+        case .conflict(let message): message
+        case .corrupt(let message): "stored data is unreadable: \(message)"
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Synchronization
+
+/// A counting semaphore for tasks: FIFO waiters, cancellation removes a waiter cleanly.
+public final class AsyncSemaphore: Sendable {
+    private struct State {
+        var permits: Int
+        var nextID: UInt64 = 0
+        var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+        var cancelled: Set<UInt64> = []
+    }
+
+    private let state: Mutex<State>
+
+    public init(permits: Int) {
+        state = Mutex(State(permits: max(1, permits)))
+    }
+
+    /// Waits for a permit; throws `CancellationError` if the task is cancelled while waiting.
+    public func acquire() async throws {
+        let id = state.withLock { s in
+            s.nextID += 1
+            return s.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                state.withLock { s in
+                    if s.cancelled.remove(id) != nil {
+                        continuation.resume(throwing: CancellationError())
+                    } else if s.permits > 0 {
+                        s.permits -= 1
+                        continuation.resume()
+                    } else {
+                        s.waiters.append((id, continuation))
+                    }
+                }
+            }
+        } onCancel: {
+            state.withLock { s in
+                if let index = s.waiters.firstIndex(where: { $0.id == id }) {
+                    s.waiters.remove(at: index).continuation.resume(throwing: CancellationError())
+                } else {
+                    s.cancelled.insert(id)
+                }
+            }
+        }
+        state.withLock { s in _ = s.cancelled.remove(id) }
+    }
+
+    public func release() {
+        state.withLock { s in
+            if s.waiters.isEmpty {
+                s.permits += 1
+            } else {
+                s.waiters.removeFirst().continuation.resume()
+            }
+        }
+    }
+
+    /// Tasks waiting right now (the queue depth).
+    public var waiting: Int { state.withLock { $0.waiters.count } }
+}
+
+/// The global concurrency limit plus named pools (e.g. one per provider), created on first use.
+public final class ConcurrencyLimiter: Sendable {
+    private let global: AsyncSemaphore
+    private let pools: Mutex<[String: AsyncSemaphore]>
+    private let limits: [String: Int]
+    private let defaultPoolLimit: Int
+
+    public init(globalLimit: Int, poolLimits: [String: Int] = [:], defaultPoolLimit: Int = 3) {
+        global = AsyncSemaphore(permits: globalLimit)
+        pools = Mutex([:])
+        limits = poolLimits
+        self.defaultPoolLimit = defaultPoolLimit
+    }
+
+    private func semaphore(for pool: String) -> AsyncSemaphore {
+        pools.withLock { pools in
+            if let existing = pools[pool] { return existing }
+            let created = AsyncSemaphore(permits: limits[pool] ?? defaultPoolLimit)
+            pools[pool] = created
+            return created
+        }
+    }
+
+    /// Takes a pool slot first, then a global one, so a task waiting for its pool holds no global slot.
+    public func acquire(pool: String?) async throws {
+        if let pool { try await semaphore(for: pool).acquire() }
+        do {
+            try await global.acquire()
+        } catch {
+            if let pool { semaphore(for: pool).release() }
+            throw error
+        }
+    }
+
+    public func release(pool: String?) {
+        global.release()
+        if let pool { semaphore(for: pool).release() }
+    }
+
+    public var queueDepth: Int { global.waiting + pools.withLock { $0.values.reduce(0) { $0 + $1.waiting } } }
+}

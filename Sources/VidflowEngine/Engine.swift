@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+import VidflowCore
+
+/// Runs workflows durably: plans, creates, executes, retries, cancels and recovers runs.
+///
+/// ```swift
+/// let engine = Engine(store: store, registry: registry, artifacts: artifacts,
+///                     configuration: EngineConfiguration(dataDirectory: ".vidflow"))
+/// await engine.start()
+/// let id = try await engine.submit(RunRequest(definition: definition, inputs: ["prompt": "a fox"]))
+/// let run = try await engine.wait(id)
+/// ```
+public actor Engine {
+    public nonisolated let owner: String
+    let services: ExecutionServices
+    private var executions: [String: (execution: RunExecution, task: Task<RunRecord, Never>)] = [:]
+    private var watcher: Task<Void, Never>?
+
+    public init(store: any WorkflowStore, registry: StageRegistry, artifacts: any ArtifactStore,
+                configuration: EngineConfiguration, logger: Logger = Logger(label: "vidflow.engine")) {
+        owner = OwnerIdentity.make()
+        services = ExecutionServices(
+            store: store, registry: registry, artifacts: artifacts,
+            limiter: ConcurrencyLimiter(globalLimit: configuration.maxConcurrency, poolLimits: configuration.poolLimits,
+                                        defaultPoolLimit: configuration.defaultPoolLimit),
+            configuration: configuration, logger: logger)
+    }
+
+    public nonisolated var registry: StageRegistry { services.registry }
+    public nonisolated var store: any WorkflowStore { services.store }
+    /// Stages waiting for a concurrency slot.
+    public nonisolated var queueDepth: Int { services.limiter.queueDepth }
+
+    /// Starts the heartbeat and the watch for cancel requests made by other processes.
+    public func start() {
+        guard watcher == nil else { return }
+        let store = services.store
+        let owner = owner
+        let configuration = services.configuration
+        watcher = Task { [weak self] in
+            var sinceHeartbeat = Duration.zero
+            while !Task.isCancelled {
+                try? await Task.sleep(for: configuration.cancelPollInterval)
+                sinceHeartbeat += configuration.cancelPollInterval
+                if sinceHeartbeat >= configuration.heartbeatInterval {
+                    sinceHeartbeat = .zero
+                    try? await store.heartbeat(owner: owner)
+                }
+                await self?.pollCancelRequests()
+            }
+        }
+    }
+
+    /// Stops watching; runs still executing keep going until they finish or the process ends.
+    public func stop() {
+        watcher?.cancel()
+        watcher = nil
+    }
+
+    private func pollCancelRequests() async {
+        for (id, entry) in executions where (try? await services.store.isCancelRequested(id)) == true {
+            await entry.execution.cancel()
+        }
+    }
+
+    /// Validates, plans and builds the rows of a run without writing anything (what `--dry-run` shows).
+    public func prepare(_ request: RunRequest) async throws -> PreparedRun {
+        try await RunPreparation(services: services).prepare(request)
+    }
+
+    /// Creates the run durably and starts executing it; returns its id at once.
+    public func submit(_ request: RunRequest) async throws -> String {
+        let prepared = try await prepare(request)
+        return try await create(prepared)
+    }
+
+    /// Creates an already prepared run and starts it.
+    public func create(_ prepared: PreparedRun) async throws -> String {
+        let events = prepared.stages.filter { $0.status == .completed }.map { stage in
+            NewEvent(runID: stage.runID, stageID: stage.stageID, kind: .status,
+                     data: ["stage": .string(stage.stageID), "status": "completed",
+                            "message": .string("reused from \(stage.reusedFrom?.description ?? "base run")")])
+        }
+        let id = try await services.store.createRun(prepared.run, stages: prepared.stages, events: events, owner: owner)
+        if id == prepared.run.id { try await launch(id) }
+        return id
+    }
+
+    /// Executes a run this engine owns (a new one, or one claimed during recovery).
+    public func launch(_ runID: String) async throws {
+        guard executions[runID] == nil else { return }
+        guard let run = try await services.store.run(runID) else { throw EngineError.unknownRun(runID) }
+        guard !run.status.isTerminal else { return }
+        let execution = RunExecution(run: run, stages: try await services.store.stages(of: runID),
+                                     attempts: try await services.store.attempts(of: runID), services: services)
+        // `forget` runs inside the task, so whoever awaits `task.value` sees the run already forgotten.
+        let task = Task { [weak self] in
+            let record = await execution.execute()
+            await self?.forget(runID)
+            return record
+        }
+        executions[runID] = (execution, task)
+    }
+
+    private func forget(_ runID: String) async {
+        executions[runID] = nil
+        try? await services.store.release(runID, owner: owner)
+    }
+
+    /// Waits until the run is terminal (or, for a run another process owns, returns its current record).
+    public func wait(_ runID: String) async throws -> RunRecord {
+        if let entry = executions[runID] { return await entry.task.value }
+        guard let run = try await services.store.run(runID) else { throw EngineError.unknownRun(runID) }
+        return run
+    }
+
+    /// Waits for every run this engine is executing.
+    public func waitForAll() async {
+        while let entry = executions.values.first {
+            _ = await entry.task.value
+        }
+    }
+
+    /// Claims interrupted runs (owner dead or silent) and continues them; returns their ids.
+    @discardableResult
+    public func recover() async throws -> [String] {
+        let stale = Date().addingTimeInterval(-services.configuration.staleAfter)
+        let claimed = try await services.store.claimOrphans(owner: owner, staleBefore: stale, isOwnerGone: OwnerIdentity.isGone)
+        for id in claimed where executions[id] == nil { try await launch(id) }
+        return claimed
+    }
+
+    /// Cancels a run: at once if this engine runs it, else through the store for its owner to act on.
+    /// A run nobody is executing is finished as cancelled here.
+    public func cancel(_ runID: String) async throws {
+        guard let run = try await services.store.run(runID) else { throw EngineError.unknownRun(runID) }
+        guard !run.status.isTerminal else { return }
+        try await services.store.requestCancel(runID)
+        if let entry = executions[runID] {
+            await entry.execution.cancel()
+            return
+        }
+        let stale = Date().addingTimeInterval(-services.configuration.staleAfter)
+        let claimed = try await services.store.claimOrphans(owner: owner, staleBefore: stale, isOwnerGone: OwnerIdentity.isGone)
+        if claimed.contains(runID) {
+            try await launch(runID)
+            await executions[runID]?.execution.cancel()
+        }
+        for id in claimed where id != runID { try await launch(id) }
+    }
+
+    public var activeRunIDs: [String] { executions.keys.sorted() }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import VidflowCore
+
+/// The engine's `StageContext`: reports go to the run's event log, paid jobs through the store.
+struct EngineStageContext: StageContext {
+    let execution: RunExecution
+    let runID: String
+    let stageID: String
+    let attempt: Int
+    let parameters: [String: JSONValue]
+    let artifacts: any ArtifactStore
+    let stateDirectory: String
+
+    func reportProgress(_ percent: Int) async {
+        await execution.recordProgress(stageID, percent: min(100, max(0, percent)))
+    }
+
+    func log(_ message: String) async {
+        await execution.recordLog(stageID, message: message)
+    }
+
+    func submitOnce(provider: String, request: JSONValue,
+                    reconcile: @Sendable (String) async throws -> String?,
+                    submit: @Sendable (String) async throws -> String) async throws -> ExternalJob {
+        let store = execution.services.store
+        if let job = try await store.externalJob(runID: runID, stageID: stageID) {
+            if let id = job.externalID {
+                await log("job \(id) at \(job.provider) already submitted; not submitting again")
+                return ExternalJob(provider: job.provider, idempotencyKey: job.idempotencyKey, externalID: id, origin: .recorded)
+            }
+            if let id = try await reconcile(job.idempotencyKey) {
+                try await record(job, externalID: id, note: "reconciled earlier submit: job \(id) at \(job.provider)")
+                return ExternalJob(provider: job.provider, idempotencyKey: job.idempotencyKey, externalID: id, origin: .reconciled)
+            }
+            let id = try await submit(job.idempotencyKey)
+            try await record(job, externalID: id, note: "submitted job \(id) to \(job.provider) (earlier intent had not reached it)")
+            return ExternalJob(provider: job.provider, idempotencyKey: job.idempotencyKey, externalID: id, origin: .submitted)
+        }
+        let key = "vf-\(runID)-\(stageID)"
+        let intent = ExternalJobRecord(runID: runID, stageID: stageID, provider: provider, idempotencyKey: key,
+                                       request: request, attempt: attempt)
+        var batch = StoreBatch()
+        batch.jobs = [intent]
+        try await store.commit(batch)
+        let id = try await submit(key)
+        try await record(intent, externalID: id, note: "submitted job \(id) to \(provider)")
+        return ExternalJob(provider: provider, idempotencyKey: key, externalID: id, origin: .submitted)
+    }
+
+    private func record(_ job: ExternalJobRecord, externalID: String, note: String) async throws {
+        var updated = job
+        updated.externalID = externalID
+        updated.submittedAt = Date()
+        var batch = StoreBatch()
+        batch.jobs = [updated]
+        batch.events = [NewEvent(runID: runID, stageID: stageID, kind: .log, data: ["stage": .string(stageID), "message": .string(note)])]
+        try await execution.services.store.commit(batch)
+    }
+}
+
+extension RunExecution {
+    func recordProgress(_ stageID: String, percent: Int) async {
+        let now = Date()
+        if let last = lastProgress[stageID],
+           last.percent == percent || (percent < 100 && now.timeIntervalSince(last.at) < services.configuration.progressInterval) {
+            return
+        }
+        lastProgress[stageID] = (percent, now)
+        guard var stage = stages[stageID], stage.status == .running else { return }
+        stage.progress = percent
+        stages[stageID] = stage
+        var batch = StoreBatch()
+        batch.stages = [stage]
+        batch.events = [NewEvent(runID: runID, stageID: stageID, kind: .progress,
+                                 data: ["stage": .string(stageID), "percent": .int(percent)], at: now)]
+        _ = await commit(batch)
+    }
+
+    func recordLog(_ stageID: String, message: String) async {
+        var batch = StoreBatch()
+        batch.events = [NewEvent(runID: runID, stageID: stageID, kind: .log,
+                                 data: ["stage": .string(stageID), "message": .string(message)])]
+        _ = await commit(batch)
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import Logging
+import VidflowCore
+
+/// What a run execution needs from its engine.
+struct ExecutionServices: Sendable {
+    let store: any WorkflowStore
+    let registry: StageRegistry
+    let artifacts: any ArtifactStore
+    let limiter: ConcurrencyLimiter
+    let configuration: EngineConfiguration
+    let logger: Logger
+}
+
+/// Drives one run from whatever state the store holds to a terminal status.
+///
+/// The same path serves a fresh run and a recovered one: stages found `running` were interrupted
+/// and go back to the queue; everything else continues where it stood. Every transition is
+/// committed before the execution acts on it.
+actor RunExecution {
+    let runID: String
+    let services: ExecutionServices
+    var run: RunRecord
+    var stages: [String: StageRecord]
+    let graph: WorkflowGraph
+    /// Failed attempts per stage (interrupted ones are not held against the stage).
+    var failures: [String: Int]
+    var cancelRequested = false
+    private let cancelSignal: AsyncStream<Void>
+    private let cancelContinuation: AsyncStream<Void>.Continuation
+    var lastProgress: [String: (percent: Int, at: Date)] = [:]
+    /// Set when the store refused a write: the run stops here and is left for recovery.
+    var storeFailure: (any Error)?
+
+    init(run: RunRecord, stages: [StageRecord], attempts: [AttemptRecord], services: ExecutionServices) {
+        runID = run.id
+        self.run = run
+        self.services = services
+        self.stages = Dictionary(stages.map { ($0.stageID, $0) }, uniquingKeysWith: { a, _ in a })
+        graph = WorkflowGraph(run.definition)
+        failures = attempts.reduce(into: [:]) { counts, attempt in
+            if attempt.status == .failed { counts[attempt.stageID, default: 0] += 1 }
+        }
+        (cancelSignal, cancelContinuation) = AsyncStream.makeStream(of: Void.self)
+    }
+
+    /// Asks the run to stop: running stages are cancelled cooperatively, the rest marked cancelled.
+    func cancel() {
+        guard !cancelRequested else { return }
+        cancelRequested = true
+        cancelContinuation.yield()
+    }
+
+    func execute() async -> RunRecord {
+        do {
+            try await services.store.commit(resumeBatch())
+        } catch {
+            services.logger.error("run \(runID): cannot record its start: \(error)")
+            return run
+        }
+        enum Child: Sendable { case stage(String), cancel, watcherEnded }
+        let signal = cancelSignal
+        await withTaskGroup(of: Child.self) { group in
+            group.addTask {
+                for await _ in signal { return .cancel }
+                return .watcherEnded
+            }
+            var inFlight: Set<String> = []
+            var stopping = false
+            func launchReady() {
+                guard !stopping else { return }
+                for id in graph.ids where stages[id]?.status == .queued && !inFlight.contains(id) {
+                    inFlight.insert(id)
+                    group.addTask { await self.runStage(id); return .stage(id) }
+                }
+            }
+            launchReady()
+            if cancelRequested { stopping = true; group.cancelAll() }
+            while !inFlight.isEmpty || !stopping {
+                if inFlight.isEmpty { break }
+                guard let child = await group.next() else { break }
+                switch child {
+                case .stage(let id): inFlight.remove(id)
+                case .cancel, .watcherEnded:
+                    stopping = true
+                    group.cancelAll()
+                }
+                if storeFailure != nil && !stopping {
+                    stopping = true
+                    group.cancelAll()
+                }
+                launchReady()
+            }
+            group.cancelAll()
+        }
+        if let storeFailure {
+            services.logger.error("run \(runID) stopped: the store refused a write (\(storeFailure)); `vidflow resume` continues it")
+            return run
+        }
+        do {
+            try await services.store.commit(finishBatch())
+        } catch {
+            services.logger.error("run \(runID): cannot record its end: \(error)")
+        }
+        return run
+    }
+
+    /// Brings a loaded run to a consistent start: interrupted stages re-queued, ready stages queued.
+    private func resumeBatch() -> StoreBatch {
+        var batch = StoreBatch()
+        let now = Date()
+        for id in graph.ids {
+            guard var stage = stages[id], stage.status == .running else { continue }
+            if let next = try? stage.status.applying(.interrupt) {
+                stage.status = next
+                var attempt = AttemptRecord(runID: runID, stageID: id, number: stage.attempts, status: .interrupted,
+                                            startedAt: stage.startedAt ?? now)
+                attempt.endedAt = now
+                attempt.error = StageFailure(.interrupted, "the process running this attempt stopped")
+                batch.attempts.append(attempt)
+                batch.events.append(statusEvent(stage, note: "interrupted attempt \(stage.attempts); resuming"))
+                stages[id] = stage
+            }
+        }
+        if run.status == .pending, let next = try? run.status.applying(.start) {
+            run.status = next
+            run.startedAt = now
+            batch.runUpdates.append(RunUpdate(runID: runID, status: next, startedAt: now))
+            batch.events.append(NewEvent(runID: runID, kind: .status, data: ["status": .string(next.rawValue)]))
+        }
+        settlePending(into: &batch)
+        return batch
+    }
+
+    /// Queues pending stages whose needs are all completed; skips those with a need that will never complete.
+    func settlePending(into batch: inout StoreBatch) {
+        var changed = true
+        while changed {
+            changed = false
+            for id in graph.ids {
+                guard var stage = stages[id], stage.status == .pending else { continue }
+                let needs = stage.needs.compactMap { stages[$0] }
+                if let blocker = needs.first(where: { [.failed, .skipped, .cancelled].contains($0.status) }) {
+                    stage.status = .skipped
+                    stage.error = StageFailure(.cancelled, "skipped: upstream '\(blocker.stageID)' \(blocker.status.rawValue)")
+                    stage.endedAt = Date()
+                    batch.stages.append(stage)
+                    batch.events.append(statusEvent(stage, note: stage.error?.message))
+                    stages[id] = stage
+                    changed = true
+                } else if needs.allSatisfy({ $0.status == .completed }), let next = try? stage.status.applying(.enqueue) {
+                    stage.status = next
+                    batch.stages.append(stage)
+                    batch.events.append(statusEvent(stage))
+                    stages[id] = stage
+                }
+            }
+        }
+    }
+
+    /// The terminal batch: leftovers cancelled or skipped, the run's status and its `done` event.
+    private func finishBatch() -> StoreBatch {
+        var batch = StoreBatch()
+        let now = Date()
+        for id in graph.ids {
+            guard var stage = stages[id], !stage.status.isTerminal else { continue }
+            stage.status = cancelRequested ? .cancelled : .skipped
+            stage.endedAt = now
+            batch.stages.append(stage)
+            batch.events.append(statusEvent(stage))
+            stages[id] = stage
+        }
+        let ordered = graph.ids.compactMap { stages[$0] }
+        let event: RunEvent
+        var error: StageFailure?
+        if let failed = ordered.first(where: { $0.status == .failed }) {
+            event = .fail
+            let cause = failed.error ?? StageFailure(.internalError, "failed")
+            error = StageFailure(cause.kind, "stage '\(failed.stageID)' failed: \(cause.message)", restartFrom: cause.restartFrom)
+        } else if cancelRequested || ordered.contains(where: { $0.status == .cancelled }) {
+            event = .cancel
+            error = StageFailure(.cancelled, "cancelled")
+        } else {
+            event = .complete
+        }
+        let status = (try? run.status.applying(event)) ?? run.status
+        run.status = status
+        run.error = error
+        run.endedAt = now
+        batch.runUpdates.append(RunUpdate(runID: runID, status: status, error: error, endedAt: now))
+        var data: [String: JSONValue] = ["status": .string(status.rawValue)]
+        if let error { data["error"] = ["kind": .string(error.kind.rawValue), "message": .string(error.message)] }
+        batch.events.append(NewEvent(runID: runID, kind: .done, data: .object(data)))
+        return batch
+    }
+
+    func statusEvent(_ stage: StageRecord, note: String? = nil) -> NewEvent {
+        var data: [String: JSONValue] = [
+            "stage": .string(stage.stageID), "status": .string(stage.status.rawValue), "attempt": .int(stage.attempts),
+        ]
+        if let note { data["message"] = .string(note) }
+        if let next = stage.nextAttemptAt { data["next_attempt_at"] = .double(next.timeIntervalSince1970) }
+        return NewEvent(runID: runID, stageID: stage.stageID, kind: .status, data: .object(data))
+    }
+
+    /// Commits a batch; on failure remembers it so the run stops and is left for recovery.
+    func commit(_ batch: StoreBatch) async -> Bool {
+        do {
+            try await services.store.commit(batch)
+            return true
+        } catch {
+            storeFailure = storeFailure ?? error
+            return false
+        }
+    }
+}

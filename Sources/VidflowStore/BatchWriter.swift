@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+import VidflowCore
+
+/// Applies a `StoreBatch` inside an open transaction, with cached statements.
+enum BatchWriter {
+    static func apply(_ batch: StoreBatch, in db: Database) throws {
+        for update in batch.runUpdates {
+            try db.cachedStatement(sql: """
+                UPDATE runs SET status = ?, error = ?, started_at = COALESCE(?, started_at),
+                ended_at = COALESCE(?, ended_at) WHERE id = ?
+                """).execute(arguments: [update.status.rawValue, try RowCoding.jsonOrNil(update.error),
+                                         RowCoding.time(update.startedAt), RowCoding.time(update.endedAt), update.runID])
+        }
+        for stage in batch.stages { try write(stage, in: db) }
+        for attempt in batch.attempts {
+            try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO attempts (run_id, stage_id, number, status, started_at, ended_at, error, output)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [attempt.runID, attempt.stageID, attempt.number, attempt.status.rawValue,
+                                         RowCoding.time(attempt.startedAt), RowCoding.time(attempt.endedAt),
+                                         try RowCoding.jsonOrNil(attempt.error), try RowCoding.jsonOrNil(attempt.output)])
+        }
+        for job in batch.jobs {
+            try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO external_jobs (run_id, stage_id, provider, idempotency_key, external_id, request,
+                attempt, intent_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [job.runID, job.stageID, job.provider, job.idempotencyKey, job.externalID,
+                                         try RowCoding.json(job.request), job.attempt, RowCoding.time(job.intentAt),
+                                         RowCoding.time(job.submittedAt)])
+        }
+        for event in batch.events {
+            try db.cachedStatement(sql: "INSERT INTO events (run_id, stage_id, kind, data, at) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [event.runID, event.stageID, event.kind.rawValue, try RowCoding.json(event.data),
+                                     RowCoding.time(event.at)])
+        }
+    }
+
+    static func write(_ stage: StageRecord, in db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO stages (run_id, stage_id, position, type, status, needs, cache_key, components,
+            plan_reason, input, output, artifacts, attempts, progress, error, reused_from, started_at, ended_at,
+            next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                stage.runID, stage.stageID, stage.position, stage.type, stage.status.rawValue,
+                try RowCoding.json(stage.needs), stage.cacheKey, try RowCoding.jsonOrNil(stage.components),
+                stage.planReason, try RowCoding.jsonOrNil(stage.input), try RowCoding.jsonOrNil(stage.output),
+                try RowCoding.json(stage.artifacts), stage.attempts, stage.progress, try RowCoding.jsonOrNil(stage.error),
+                try RowCoding.jsonOrNil(stage.reusedFrom), RowCoding.time(stage.startedAt), RowCoding.time(stage.endedAt),
+                RowCoding.time(stage.nextAttemptAt),
+            ])
+    }
+}
+
+/// Group commit: batches that arrive while a transaction is being written share the next one.
+///
+/// Each caller's batch gets its own savepoint, so one bad batch fails alone; every caller resumes
+/// only after the transaction holding its batch has committed.
+actor CommitQueue {
+    private let writer: DatabasePool
+    private var pending: [(batch: StoreBatch, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var draining = false
+
+    init(writer: DatabasePool) { self.writer = writer }
+
+    func commit(_ batch: StoreBatch) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            pending.append((batch, continuation))
+            if !draining {
+                draining = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !pending.isEmpty {
+            let work = pending
+            pending.removeAll(keepingCapacity: true)
+            let batches = work.map(\.batch)
+            let results: [Result<Void, any Error>]
+            do {
+                results = try await writer.write { db in
+                    batches.map { batch in
+                        Result {
+                            try db.inSavepoint {
+                                try BatchWriter.apply(batch, in: db)
+                                return .commit
+                            }
+                        }
+                    }
+                }
+            } catch {
+                results = work.map { _ in .failure(error) }
+            }
+            for (item, result) in zip(work, results) { item.continuation.resume(with: result) }
+        }
+        draining = false
+    }
+}

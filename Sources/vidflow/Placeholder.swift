@@ -1,0 +1,1 @@
+@main struct VidflowMain { static func main() {} }

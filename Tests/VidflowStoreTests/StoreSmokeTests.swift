@@ -1,0 +1,3 @@
+import XCTest
+@testable import VidflowStore
+final class StoreSmokeTests: XCTestCase { func testNothing() {} }
