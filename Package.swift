@@ -53,7 +53,9 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .testTarget(name: "VidflowCoreTests", dependencies: ["VidflowCore"]),
-        .testTarget(name: "VidflowStoreTests", dependencies: ["VidflowStore"]),
+        .testTarget(name: "VidflowStoreTests", dependencies: [
+            "VidflowStore", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "VidflowEngineTests", dependencies: ["VidflowEngine", "VidflowStore"]),
         .testTarget(name: "VidflowMediaTests", dependencies: ["VidflowMedia"]),
         // CLI tests: TODO-later

@@ -37,6 +37,16 @@ enum BatchWriter {
     }
 
     static func write(_ stage: StageRecord, in db: Database) throws {
+        if stage.status == .completed && stage.reusedFrom == nil {
+            for artifact in stage.artifacts {
+                // First producer wins: the row says which stage made the file, for audits and clean-up.
+                try db.cachedStatement(sql: """
+                    INSERT OR IGNORE INTO artifacts (sha256, size, path, mime, run_id, stage_id, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [artifact.sha256, artifact.size, artifact.path, artifact.mime, stage.runID,
+                                             stage.stageID, RowCoding.time(stage.endedAt ?? Date())])
+            }
+        }
         try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO stages (run_id, stage_id, position, type, status, needs, cache_key, components,
             plan_reason, input, output, artifacts, attempts, progress, error, reused_from, started_at, ended_at,

@@ -116,6 +116,14 @@ public final class SQLiteWorkflowStore: WorkflowStore {
         }
     }
 
+    /// Artifacts first produced by a run's stages, for audits and clean-up.
+    public func artifacts(producedBy runID: String) async throws -> [ArtifactRef] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM artifacts WHERE run_id = ? ORDER BY stage_id, sha256", arguments: [runID])
+                .map { ArtifactRef(sha256: $0["sha256"], size: $0["size"], path: $0["path"], mime: $0["mime"]) }
+        }
+    }
+
     public func requestCancel(_ runID: String) async throws {
         try await pool.write { db in
             try db.execute(sql: "UPDATE runs SET cancel_requested = 1 WHERE id = ?", arguments: [runID])

@@ -99,6 +99,15 @@ public enum StoreDatabase {
                     at REAL NOT NULL
                 );
                 CREATE INDEX events_by_run ON events(run_id, id);
+                CREATE TABLE artifacts (
+                    sha256 TEXT PRIMARY KEY NOT NULL,
+                    size INTEGER NOT NULL,
+                    path TEXT NOT NULL,
+                    mime TEXT,
+                    run_id TEXT NOT NULL,
+                    stage_id TEXT NOT NULL,
+                    created_at REAL NOT NULL
+                );
                 CREATE TABLE owners (
                     owner TEXT PRIMARY KEY NOT NULL,
                     heartbeat_at REAL NOT NULL

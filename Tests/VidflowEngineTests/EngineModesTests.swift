@@ -9,7 +9,7 @@ final class EngineModesTests: XCTestCase {
         let world = try EngineWorld()
         defer { world.cleanUp() }
         let flag = world.directory + "/broken"
-        FileManager.default.createFile(atPath: flag, contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: flag, contents: Data()))
         let definition = try world.definition("""
             name: r
             inputs: { flag: string }

@@ -15,6 +15,16 @@ public struct CacheKeyComponents: Sendable, Hashable, Codable {
     public var upstream: [String: String]
     public var condition: String?
 
+    public init(type: String, version: Int, parameters: [String: String], inputs: [String: String],
+                upstream: [String: String], condition: String? = nil) {
+        self.type = type
+        self.version = version
+        self.parameters = parameters
+        self.inputs = inputs
+        self.upstream = upstream
+        self.condition = condition
+    }
+
     public var key: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

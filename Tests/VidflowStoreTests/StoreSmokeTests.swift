@@ -1,3 +1,0 @@
-import XCTest
-@testable import VidflowStore
-final class StoreSmokeTests: XCTestCase { func testNothing() {} }
