@@ -117,12 +117,7 @@ extension JSONValue {
     }
 
     /// Compact JSON with sorted keys: the same value always gives the same bytes (used for cache keys).
-    public var canonicalJSON: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(self) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
-    }
+    public var canonicalJSON: String { JSONValueWriter.write(self) }
 
     /// Parses JSON text into a value.
     public static func parse(_ text: String) throws -> JSONValue {

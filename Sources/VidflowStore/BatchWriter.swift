@@ -19,23 +19,25 @@ enum BatchWriter {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [attempt.runID, attempt.stageID, attempt.number, attempt.status.rawValue,
                                          RowCoding.time(attempt.startedAt), RowCoding.time(attempt.endedAt),
-                                         try RowCoding.jsonOrNil(attempt.error), try RowCoding.jsonOrNil(attempt.output)])
+                                         try RowCoding.jsonOrNil(attempt.error), RowCoding.jsonOrNil(attempt.output)])
         }
         for job in batch.jobs {
             try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO external_jobs (run_id, stage_id, provider, idempotency_key, external_id, request,
                 attempt, intent_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [job.runID, job.stageID, job.provider, job.idempotencyKey, job.externalID,
-                                         try RowCoding.json(job.request), job.attempt, RowCoding.time(job.intentAt),
+                                         RowCoding.json(job.request), job.attempt, RowCoding.time(job.intentAt),
                                          RowCoding.time(job.submittedAt)])
         }
         for event in batch.events {
             try db.cachedStatement(sql: "INSERT INTO events (run_id, stage_id, kind, data, at) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [event.runID, event.stageID, event.kind.rawValue, try RowCoding.json(event.data),
+                .execute(arguments: [event.runID, event.stageID, event.kind.rawValue, RowCoding.json(event.data),
                                      RowCoding.time(event.at)])
         }
     }
 
+    /// Updates a stage's mutable columns; the row is inserted whole only when it does not exist yet.
+    /// What the planner fixed at creation (type, needs, cache key and its components) is never re-encoded.
     static func write(_ stage: StageRecord, in db: Database) throws {
         if stage.status == .completed && stage.reusedFrom == nil {
             for artifact in stage.artifacts {
@@ -48,13 +50,27 @@ enum BatchWriter {
             }
         }
         try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO stages (run_id, stage_id, position, type, status, needs, cache_key, components,
+            UPDATE stages SET status = ?, input = ?, output = ?, artifacts = ?, attempts = ?, progress = ?, error = ?,
+            reused_from = ?, started_at = ?, ended_at = ?, next_attempt_at = ? WHERE run_id = ? AND stage_id = ?
+            """).execute(arguments: [
+                stage.status.rawValue, RowCoding.jsonOrNil(stage.input), RowCoding.jsonOrNil(stage.output),
+                stage.artifacts.isEmpty ? "[]" : try RowCoding.json(stage.artifacts), stage.attempts, stage.progress,
+                try RowCoding.jsonOrNil(stage.error), try RowCoding.jsonOrNil(stage.reusedFrom),
+                RowCoding.time(stage.startedAt), RowCoding.time(stage.endedAt), RowCoding.time(stage.nextAttemptAt),
+                stage.runID, stage.stageID,
+            ])
+        if db.changesCount == 0 { try insert(stage, in: db) }
+    }
+
+    static func insert(_ stage: StageRecord, in db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO stages (run_id, stage_id, position, type, status, needs, cache_key, components,
             plan_reason, input, output, artifacts, attempts, progress, error, reused_from, started_at, ended_at,
             next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 stage.runID, stage.stageID, stage.position, stage.type, stage.status.rawValue,
                 try RowCoding.json(stage.needs), stage.cacheKey, try RowCoding.jsonOrNil(stage.components),
-                stage.planReason, try RowCoding.jsonOrNil(stage.input), try RowCoding.jsonOrNil(stage.output),
+                stage.planReason, RowCoding.jsonOrNil(stage.input), RowCoding.jsonOrNil(stage.output),
                 try RowCoding.json(stage.artifacts), stage.attempts, stage.progress, try RowCoding.jsonOrNil(stage.error),
                 try RowCoding.jsonOrNil(stage.reusedFrom), RowCoding.time(stage.startedAt), RowCoding.time(stage.endedAt),
                 RowCoding.time(stage.nextAttemptAt),

@@ -14,6 +14,11 @@ enum RowCoding {
         try value.map { try json($0) }
     }
 
+    // Values and objects (events, stage inputs and outputs) skip `JSONEncoder`: they are on the hot path.
+    static func json(_ value: JSONValue) -> String { value.canonicalJSON }
+    static func json(_ value: [String: JSONValue]) -> String { value.canonicalJSON }
+    static func jsonOrNil(_ value: [String: JSONValue]?) -> String? { value?.canonicalJSON }
+
     static func decode<T: Decodable>(_ type: T.Type, _ text: String?, column: String) throws -> T? {
         guard let text else { return nil }
         do {
