@@ -25,11 +25,16 @@ public struct CacheKeyComponents: Sendable, Hashable, Codable {
         self.condition = condition
     }
 
+    /// SHA-256 of the components' canonical JSON (sorted keys, compact).
     public var key: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(self)) ?? Data()
-        return FileDigest.sha256(of: data)
+        var fields: [String: JSONValue] = [
+            "type": .string(type), "version": .int(version),
+            "parameters": .object(parameters.mapValues(JSONValue.string)),
+            "inputs": .object(inputs.mapValues(JSONValue.string)),
+            "upstream": .object(upstream.mapValues(JSONValue.string)),
+        ]
+        if let condition { fields["condition"] = .string(condition) }
+        return FileDigest.sha256(of: Array(JSONValue.object(fields).canonicalJSON.utf8))
     }
 
     /// Human-readable differences from an earlier key's components.
