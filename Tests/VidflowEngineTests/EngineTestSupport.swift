@@ -110,4 +110,23 @@ struct PaidStage: Stage {
     }
 }
 
-let testStages = StageRegistry([NoopStage(), ProbeStage(), FlakyStage(), PaidStage()])
+let testStages = StageRegistry([NoopStage(), ProbeStage(), FlakyStage(), PaidStage(), PaidFlakyStage()])
+
+/// `test.paid-flaky`: submits once, then fails its first `fail_times` attempts after the submit.
+struct PaidFlakyStage: Stage {
+    var typeName = "test.paid-flaky"
+    var version = 1
+    var schema: StageSchema {
+        StageSchema(parameters: [ParameterSpec("fail_times", .int, default: 1)],
+                    outputs: [OutputSpec("job_id", .string), OutputSpec("origin", .string)])
+    }
+    func run(_ context: any StageContext) async throws -> StageResult {
+        let job = try await context.submitOnce(provider: "counting", request: [:],
+                                               reconcile: { paidProvider.lookup($0) },
+                                               submit: { paidProvider.submit($0) })
+        if context.attempt <= (context.int("fail_times") ?? 0) {
+            throw StageFailure(.transient, "the provider's status call timed out")
+        }
+        return StageResult(outputs: ["job_id": .string(job.externalID), "origin": .string(job.origin.rawValue)])
+    }
+}
