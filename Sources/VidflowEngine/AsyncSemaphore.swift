@@ -46,6 +46,15 @@ public final class AsyncSemaphore: Sendable {
         state.withLock { s in _ = s.cancelled.remove(id) }
     }
 
+    /// Takes a permit only if one is free and nobody is waiting (waiters keep their FIFO turn).
+    public func tryAcquire() -> Bool {
+        state.withLock { s in
+            guard s.permits > 0, s.waiters.isEmpty else { return false }
+            s.permits -= 1
+            return true
+        }
+    }
+
     public func release() {
         state.withLock { s in
             if s.waiters.isEmpty {
@@ -92,6 +101,15 @@ public final class ConcurrencyLimiter: Sendable {
             if let pool { semaphore(for: pool).release() }
             throw error
         }
+    }
+
+    /// Takes a pool slot and a global slot without waiting, or neither.
+    public func tryAcquire(pool: String?) -> Bool {
+        let poolSemaphore = pool.map { semaphore(for: $0) }
+        if let poolSemaphore, !poolSemaphore.tryAcquire() { return false }
+        if global.tryAcquire() { return true }
+        poolSemaphore?.release()
+        return false
     }
 
     public func release(pool: String?) {

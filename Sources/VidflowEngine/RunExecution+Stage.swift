@@ -3,51 +3,40 @@ import VidflowCore
 
 /// One stage's life inside a run: condition, slot, attempts with timeout, retry with backoff.
 extension RunExecution {
-    func runStage(_ id: String) async {
+    /// Runs one stage to a terminal status (or to a store failure). A `prestarted` stage's first attempt
+    /// was already begun, durably, by its upstream's completion. Returns the dependents that this stage's
+    /// completion began in the same way, for the caller to launch.
+    func runStage(_ id: String, prestarted: PrestartedAttempt? = nil) async -> [PrestartedAttempt] {
         guard let definition = run.definition.stage(id), let type = services.registry.stage(definition.uses) else {
             await finishFailed(id, StageFailure(.invalidInput, "unknown stage type"))
-            return
-        }
-        let scope = scope(for: definition)
-        if let condition = definition.condition {
-            do {
-                let value = try Template.parse(DefinitionValidator.conditionTemplate(condition)).evaluate(in: scope)
-                if !value.isTruthy {
-                    await finishSkipped(id, reason: "condition '\(condition)' is false")
-                    return
-                }
-            } catch {
-                await finishFailed(id, StageFailure(.invalidInput, "condition '\(condition)': \(error.message)"))
-                return
-            }
+            return []
         }
         let parameters: [String: JSONValue]
-        do {
-            parameters = try ParameterResolver.resolve(definition, schema: type.schema, scope: scope)
-        } catch {
-            await finishFailed(id, error)
-            return
+        if let prestarted {
+            parameters = prestarted.parameters
+        } else {
+            switch readiness(definition, type: type) {
+            case .ready(let resolved): parameters = resolved
+            case .skip(let reason):
+                await finishSkipped(id, reason: reason)
+                return []
+            case .fail(let failure):
+                await finishFailed(id, failure)
+                return []
+            }
         }
         let policy = definition.retry ?? run.definition.defaults.retry
         let timeoutMs = definition.timeoutMs ?? run.definition.defaults.timeoutMs
         let pool = definition.pool ?? type.pool(for: parameters)
+        var begun = prestarted?.attempt
         while true {
-            if let due = stages[id]?.nextAttemptAt, due > Date() {
-                do { try await Task.sleep(for: .milliseconds(Int(due.timeIntervalSinceNow * 1000) + 1)) } catch {
-                    await finishCancelled(id)
-                    return
-                }
-            }
-            do {
-                try await services.limiter.acquire(pool: pool)
-            } catch {
-                await finishCancelled(id)
-                return
-            }
-            guard !cancelRequested, storeFailure == nil, let attempt = await beginAttempt(id, parameters: parameters) else {
-                services.limiter.release(pool: pool)
-                if cancelRequested { await finishCancelled(id) }
-                return
+            let attempt: Int
+            if let already = begun {
+                attempt = already
+                begun = nil
+            } else {
+                guard let started = await acquireAndBegin(id, parameters: parameters, pool: pool) else { return [] }
+                attempt = started
             }
             let context = EngineStageContext(execution: self, runID: runID, stageID: id, attempt: attempt,
                                              parameters: parameters, artifacts: services.artifacts,
@@ -56,24 +45,67 @@ extension RunExecution {
             services.limiter.release(pool: pool)
             switch outcome {
             case .success(let result):
-                await finishCompleted(id, attempt: attempt, result: result)
-                return
+                return await finishCompleted(id, attempt: attempt, result: result)
             case .failure(let failure):
                 if failure.kind == .cancelled || (cancelRequested && Task.isCancelled) {
                     await finishCancelled(id, attempt: attempt)
-                    return
+                    return []
                 }
                 failures[id, default: 0] += 1
                 let failed = failures[id] ?? 1
                 if policy.shouldRetry(failure.kind, afterAttempt: failed) && !cancelRequested {
                     let delay = policy.delayMs(afterAttempt: failed, hintMs: failure.retryAfterMs)
-                    guard await scheduleRetry(id, attempt: attempt, failure: failure, delayMs: delay) else { return }
+                    guard await scheduleRetry(id, attempt: attempt, failure: failure, delayMs: delay) else { return [] }
                     continue
                 }
                 await finishFailed(id, failure, attempt: attempt)
-                return
+                return []
             }
         }
+    }
+
+    /// Whether a queued stage can start: its condition holds and its parameters resolve.
+    enum Readiness { case ready([String: JSONValue]), skip(String), fail(StageFailure) }
+
+    func readiness(_ definition: StageDefinition, type: any Stage) -> Readiness {
+        let scope = scope(for: definition)
+        if let condition = definition.condition {
+            do {
+                let value = try Template.parse(DefinitionValidator.conditionTemplate(condition)).evaluate(in: scope)
+                if !value.isTruthy { return .skip("condition '\(condition)' is false") }
+            } catch {
+                return .fail(StageFailure(.invalidInput, "condition '\(condition)': \(error.message)"))
+            }
+        }
+        do {
+            return .ready(try ParameterResolver.resolve(definition, schema: type.schema, scope: scope))
+        } catch {
+            return .fail(error)
+        }
+    }
+
+    /// Waits for a due retry and a slot, then durably begins the next attempt; nil when the stage stops instead.
+    private func acquireAndBegin(_ id: String, parameters: [String: JSONValue], pool: String?) async -> Int? {
+        if let due = stages[id]?.nextAttemptAt, due > Date() {
+            do { try await Task.sleep(for: .milliseconds(Int(due.timeIntervalSinceNow * 1000) + 1)) } catch {
+                await finishCancelled(id)
+                return nil
+            }
+        }
+        do {
+            try await services.limiter.acquire(pool: pool)
+        } catch {
+            await finishCancelled(id)
+            return nil
+        }
+        var batch = StoreBatch()
+        guard !cancelRequested, storeFailure == nil, let attempt = beginAttempt(id, parameters: parameters, into: &batch),
+              await commit(batch) else {
+            services.limiter.release(pool: pool)
+            if cancelRequested { await finishCancelled(id) }
+            return nil
+        }
+        return attempt
     }
 
     /// Runs the stage off this actor, with its timeout; every error becomes a `StageFailure`.
@@ -100,7 +132,8 @@ extension RunExecution {
                                previousStage: definition.needs.count == 1 ? definition.needs[0] : nil)
     }
 
-    private func beginAttempt(_ id: String, parameters: [String: JSONValue]) async -> Int? {
+    /// Moves a queued stage to running and adds the attempt's rows to `batch`; the caller commits it.
+    private func beginAttempt(_ id: String, parameters: [String: JSONValue], into batch: inout StoreBatch) -> Int? {
         guard var stage = stages[id], let next = try? stage.status.applying(.start) else { return nil }
         let now = Date()
         stage.status = next
@@ -111,15 +144,20 @@ extension RunExecution {
         stage.error = nil
         stage.progress = 0
         stages[id] = stage
-        var batch = StoreBatch()
-        batch.stages = [stage]
-        batch.attempts = [AttemptRecord(runID: runID, stageID: id, number: stage.attempts, startedAt: now)]
-        batch.events = [statusEvent(stage)]
-        return await commit(batch) ? stage.attempts : nil
+        if let index = batch.stages.firstIndex(where: { $0.stageID == id }) {
+            batch.stages[index] = stage
+        } else {
+            batch.stages.append(stage)
+        }
+        batch.attempts.append(AttemptRecord(runID: runID, stageID: id, number: stage.attempts, startedAt: now))
+        batch.events.append(statusEvent(stage))
+        return stage.attempts
     }
 
-    private func finishCompleted(_ id: String, attempt: Int, result: StageResult) async {
-        guard var stage = stages[id], let next = try? stage.status.applying(.complete) else { return }
+    /// Commits the stage's completion together with the first attempt of each dependent that can start
+    /// at once (no condition to wait on, parameters resolved, a slot free): one transaction, not two.
+    private func finishCompleted(_ id: String, attempt: Int, result: StageResult) async -> [PrestartedAttempt] {
+        guard var stage = stages[id], let next = try? stage.status.applying(.complete) else { return [] }
         let now = Date()
         stage.status = next
         stage.output = result.outputs
@@ -135,7 +173,25 @@ extension RunExecution {
         batch.attempts = [record]
         batch.events = [statusEvent(stage)]
         settlePending(into: &batch)
-        _ = await commit(batch)
+        var prestarted: [PrestartedAttempt] = []
+        let queued = batch.stages.filter { $0.status == .queued && $0.stageID != id }.map(\.stageID)
+        for dependent in queued where !cancelRequested {
+            guard let definition = run.definition.stage(dependent), definition.condition == nil,
+                  let type = services.registry.stage(definition.uses),
+                  case .ready(let parameters) = readiness(definition, type: type) else { continue }
+            let pool = definition.pool ?? type.pool(for: parameters)
+            guard services.limiter.tryAcquire(pool: pool) else { break }
+            guard let number = beginAttempt(dependent, parameters: parameters, into: &batch) else {
+                services.limiter.release(pool: pool)
+                continue
+            }
+            prestarted.append(PrestartedAttempt(stageID: dependent, attempt: number, parameters: parameters, pool: pool))
+        }
+        guard await commit(batch) else {
+            for started in prestarted { services.limiter.release(pool: started.pool) }
+            return []
+        }
+        return prestarted
     }
 
     private func scheduleRetry(_ id: String, attempt: Int, failure: StageFailure, delayMs: Int) async -> Bool {
@@ -206,6 +262,15 @@ extension RunExecution {
         batch.events = [statusEvent(stage)]
         _ = await commit(batch)
     }
+}
+
+/// A stage whose first attempt was begun in the transaction that completed its last upstream stage.
+struct PrestartedAttempt: Sendable {
+    let stageID: String
+    let attempt: Int
+    let parameters: [String: JSONValue]
+    /// The pool whose slot (and a global slot) the attempt already holds.
+    let pool: String?
 }
 
 /// Runs `operation`, failing with a `timeout` StageFailure when it takes longer than `milliseconds`.

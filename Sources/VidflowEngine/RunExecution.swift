@@ -58,7 +58,7 @@ actor RunExecution {
             services.logger.error("run \(runID): cannot record its start: \(error)")
             return run
         }
-        enum Child: Sendable { case stage(String), cancel, watcherEnded }
+        enum Child: Sendable { case stage(String, begun: [PrestartedAttempt]), cancel, watcherEnded }
         let signal = cancelSignal
         await withTaskGroup(of: Child.self) { group in
             group.addTask {
@@ -71,7 +71,7 @@ actor RunExecution {
                 guard !stopping else { return }
                 for id in graph.ids where stages[id]?.status == .queued && !inFlight.contains(id) {
                     inFlight.insert(id)
-                    group.addTask { await self.runStage(id); return .stage(id) }
+                    group.addTask { .stage(id, begun: await self.runStage(id)) }
                 }
             }
             launchReady()
@@ -80,7 +80,17 @@ actor RunExecution {
                 if inFlight.isEmpty { break }
                 guard let child = await group.next() else { break }
                 switch child {
-                case .stage(let id): inFlight.remove(id)
+                case .stage(let id, let begun):
+                    inFlight.remove(id)
+                    for attempt in begun {
+                        if stopping {
+                            services.limiter.release(pool: attempt.pool)
+                            if storeFailure == nil { await finishCancelled(attempt.stageID, attempt: attempt.attempt) }
+                            continue
+                        }
+                        inFlight.insert(attempt.stageID)
+                        group.addTask { .stage(attempt.stageID, begun: await self.runStage(attempt.stageID, prestarted: attempt)) }
+                    }
                 case .cancel, .watcherEnded:
                     stopping = true
                     group.cancelAll()

@@ -55,7 +55,7 @@ func runEngineBench(runs: Int = 1_000, stagesPerRun: Int = 6, runsInFlight: Int 
     let transitions = completedStages * 3
     print(String(format: "  %.1f s wall: %.0f stages completed/s (durable in SQLite), %.0f stage transitions/s (target ≥ 3,500), %.0f runs/s",
                  wall, Double(completedStages) / wall, Double(transitions) / wall, Double(runs) / wall))
-    print(String(format: "  scheduling overhead per stage (previous stage's end → next stage's start, incl. 2 commits): p50 %.3f ms, p99 %.3f ms (target p99 < 2 ms), %d samples",
+    print(String(format: "  scheduling overhead per stage (previous stage end → next stage start, one durable commit between): p50 %.3f ms, p99 %.3f ms (target p99 < 2 ms), %d samples",
                  Double(histogram.valueAtPercentile(50)) / 1000, Double(histogram.valueAtPercentile(99)) / 1000,
                  Int(histogram.totalCount)))
 
