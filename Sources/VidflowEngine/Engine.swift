@@ -83,7 +83,8 @@ public actor Engine {
                             "message": .string("reused from \(stage.reusedFrom?.description ?? "base run")")])
         }
         let id = try await services.store.createRun(prepared.run, stages: prepared.stages, events: events, owner: owner)
-        if id == prepared.run.id { try await launch(id) }
+        // A new run starts from the rows just written, without reading them back.
+        if id == prepared.run.id { beginExecuting(prepared.run, stages: prepared.stages, attempts: []) }
         return id
     }
 
@@ -92,8 +93,13 @@ public actor Engine {
         guard executions[runID] == nil else { return }
         guard let run = try await services.store.run(runID) else { throw EngineError.unknownRun(runID) }
         guard !run.status.isTerminal else { return }
-        let execution = RunExecution(run: run, stages: try await services.store.stages(of: runID),
-                                     attempts: try await services.store.attempts(of: runID), services: services)
+        beginExecuting(run, stages: try await services.store.stages(of: runID), attempts: try await services.store.attempts(of: runID))
+    }
+
+    private func beginExecuting(_ run: RunRecord, stages: [StageRecord], attempts: [AttemptRecord]) {
+        let runID = run.id
+        guard executions[runID] == nil else { return }
+        let execution = RunExecution(run: run, stages: stages, attempts: attempts, services: services)
         // `forget` runs inside the task, so whoever awaits `task.value` sees the run already forgotten.
         let task = Task { [weak self] in
             let record = await execution.execute()
