@@ -29,7 +29,7 @@ enum InputAssignments {
         do {
             values = try InputResolver.parseAssignments(pairs, for: definition)
         } catch {
-            throw CLIFailure.badInput("bad --input: " + error.issues.map { "\($0.field): \($0.message)" }.joined(separator: "; "))
+            throw CLIFailure.badInput("bad --input: " + error.issues.map { "\($0.field.replacingOccurrences(of: "inputs.", with: "")): \($0.message)" }.joined(separator: "; "))
         }
         for spec in definition.inputs where spec.type == .file {
             guard let path = values[spec.name]?.stringValue, Paths.isLocalPath(path) else { continue }
