@@ -33,7 +33,7 @@ enum EventFormatter {
             return "log: " + (data["message"]?.stringValue ?? data.interpolated)
         case .done:
             var text = data["status"]?.stringValue ?? "ended"
-            if let message = data["error"]?["message"]?.stringValue { text += ": " + message }
+            if let message = data["error"]?["message"]?.stringValue, message != text { text += ": " + message }
             return text
         }
     }

@@ -26,10 +26,11 @@ final class InterruptHandler: Sendable {
             return value
         }
         if count == 1 {
-            Console.writeError("\u{1B}[?25h\nvidflow: cancelling the run (Ctrl-C again to leave it for `vidflow resume`)\n")
+            Console.writeError((Console.stderrIsTerminal ? "\u{1B}[?25h\n" : "")
+                + "vidflow: cancelling the run (Ctrl-C again to leave it for `vidflow resume`)\n")
             onFirst()
         } else {
-            Console.writeError("\u{1B}[?25h")
+            if Console.stderrIsTerminal { Console.writeError("\u{1B}[?25h") }
             exit(130)
         }
     }

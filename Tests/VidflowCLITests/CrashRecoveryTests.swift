@@ -37,6 +37,11 @@ final class CrashRecoveryTests: XCTestCase {
             for stage in ["pay1", "pay2", "pay3"] { expected.append("vf-\(run.id)-\(stage)") }
         }
         XCTAssertEqual(submits.sorted(), expected.sorted(), "one submit per paid stage per run (delays \(delays))")
+        var interrupted = 0
+        for run in runs {
+            interrupted += try await store.attempts(of: run.id).filter { $0.status == .interrupted }.count
+        }
+        XCTAssertGreaterThan(interrupted, 0, "some kill landed inside a stage (delays \(delays))")
         for run in runs {
             for stage in try await store.stages(of: run.id) where stage.type == "test.paid" {
                 XCTAssertEqual(stage.output?["job_id"]?.stringValue, "job-vf-\(run.id)-\(stage.stageID)")
