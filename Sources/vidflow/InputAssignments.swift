@@ -15,8 +15,10 @@ enum InputAssignments {
 
     /// Typed values for the pairs: each coerced with its input's declared type, an unknown name an error.
     /// Relative paths given to `file` inputs become absolute against the current directory, so a later
-    /// `rerun` from elsewhere finds the same files.
-    static func values(_ pairs: [String], for definition: WorkflowDefinition) throws -> [String: JSONValue] {
+    /// `rerun` from elsewhere finds the same files; with `includingDefaults` (a new run) so do relative
+    /// defaults of `file` inputs left out.
+    static func values(_ pairs: [String], for definition: WorkflowDefinition,
+                       includingDefaults: Bool = false) throws -> [String: JSONValue] {
         let known = definition.inputs.map(\.name)
         for pair in pairs {
             let key = String(pair.prefix { $0 != "=" })
@@ -32,6 +34,10 @@ enum InputAssignments {
             throw CLIFailure.badInput("bad --input: " + error.issues.map { "\($0.field.replacingOccurrences(of: "inputs.", with: "")): \($0.message)" }.joined(separator: "; "))
         }
         for spec in definition.inputs where spec.type == .file {
+            if includingDefaults, values[spec.name] == nil, let path = spec.defaultValue?.stringValue, Paths.isLocalPath(path) {
+                values[spec.name] = .string(Paths.absolute(path))
+                continue
+            }
             guard let path = values[spec.name]?.stringValue, Paths.isLocalPath(path) else { continue }
             let absolute = Paths.absolute(path)
             guard Paths.isFile(absolute) else {

@@ -30,7 +30,7 @@ struct RunCommand: AsyncParsableCommand {
         try await CLIFailure.guarding {
             try await Workspace.session(global) { workspace in
                 let definition = try DefinitionFile.load(file, registry: workspace.registry)
-                let values = try InputAssignments.values(inputs, for: definition)
+                let values = try InputAssignments.values(inputs, for: definition, includingDefaults: true)
                 let source = Paths.absolute(file)
                 _ = try InputResolver.resolve(definition, given: values, file: source)
                 if !dryRun { try await workspace.recover() }

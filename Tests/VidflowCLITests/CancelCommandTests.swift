@@ -46,5 +46,17 @@ final class CancelCommandTests: XCTestCase {
         XCTAssertEqual(stages["first"], "completed")
         XCTAssertEqual(stages["wait"], "cancelled")
         XCTAssertEqual(stages["after"], "cancelled")
+
+        // A retry of the cancelled run runs `wait` again; a second retry meanwhile is a conflict.
+        let retrying = try world.start(["retry", runID])
+        let retryFound = try await Self.waitForRunningStage(world, stage: "wait")
+        let retryID = try XCTUnwrap(retryFound)
+        XCTAssertNotEqual(retryID, runID)
+        let conflict = try world.run(["retry", runID])
+        XCTAssertEqual(conflict.status, 2, "\(conflict)")
+        XCTAssertEqual(conflict.stderrLines.count, 1, "\(conflict)")
+        XCTAssertTrue(conflict.stderr.contains("already retrying"), "\(conflict)")
+        XCTAssertEqual(try world.run(["cancel", retryID]).status, 0)
+        XCTAssertEqual(retrying.finish(timeout: 15).status, 1)
     }
 }

@@ -160,6 +160,24 @@ final class RunCommandTests: XCTestCase {
         XCTAssertTrue(text.stdout.contains("source: " + stored), "file outputs are listed at the end: \(text)")
         let missing = try world.run(["run", "file.yaml", "--input", "image=nothere.png"])
         XCTAssertEqual(missing.status, 2, "\(missing)")
+        XCTAssertEqual(missing.stderrLines.count, 1, "\(missing)")
+        let required = try world.run(["run", "file.yaml"])
+        XCTAssertEqual(required.status, 2, "\(required)")
+        XCTAssertEqual(required.stderrLines, ["vidflow: error: bad inputs: image: required input is missing"])
+    }
+
+    func testTheDataDirFlagWinsOverTheEnvironment() async throws {
+        let world = try CLIWorld()
+        defer { world.cleanUp() }
+        try world.write("chain.yaml", Workflows.chain)
+        let result = try world.run(["run", "chain.yaml", "--data-dir", "elsewhere", "--json"])
+        XCTAssertEqual(result.status, 0, "\(result)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: world.directory + "/elsewhere/vidflow.sqlite"))
+        let count = try await world.runCount()
+        XCTAssertEqual(count, 0, "nothing went to VIDFLOW_DATA_DIR")
+        let runID = try XCTUnwrap(result.json?["run_id"] as? String)
+        XCTAssertEqual(try world.run(["status", runID, "--data-dir", "elsewhere"]).status, 0)
+        XCTAssertEqual(try world.run(["status", runID]).status, 2)
     }
 
     static func statuses(_ document: [String: Any]) -> [String: String] {
