@@ -48,4 +48,12 @@ final class CrashRecoveryTests: XCTestCase {
             }
         }
     }
+
+    func testResumeWithNothingInterruptedSaysSoAndExitsZero() throws {
+        let world = try CLIWorld()
+        defer { world.cleanUp() }
+        let result = try world.run(["resume"])
+        XCTAssertEqual(result.status, 0, "\(result)")
+        XCTAssertEqual(result.stdoutLines, ["nothing to resume"])
+    }
 }
