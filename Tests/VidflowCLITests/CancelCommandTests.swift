@@ -2,16 +2,18 @@ import Foundation
 import XCTest
 
 final class CancelCommandTests: XCTestCase {
-    /// Polls the store until the newest run has a running stage; returns its id.
+    /// Polls the store until the newest run has `stage` running; returns the run's id. Errors while the child
+    /// process is still creating the database are retried.
     static func waitForRunningStage(_ world: CLIWorld, stage: String, timeout: TimeInterval = 15) async throws -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if FileManager.default.fileExists(atPath: world.dataDirectory + "/vidflow.sqlite"),
-               let run = try await world.store().runs(status: nil, limit: 1, createdBefore: nil).first,
-               try await world.store().stages(of: run.id).contains(where: { $0.stageID == stage && $0.status == .running }) {
-                return run.id
-            }
             try await Task.sleep(for: .milliseconds(50))
+            guard FileManager.default.fileExists(atPath: world.dataDirectory + "/vidflow.sqlite"),
+                  let store = try? world.store(),
+                  let run = try? await store.runs(status: nil, limit: 1, createdBefore: nil).first,
+                  let stages = try? await store.stages(of: run.id)
+            else { continue }
+            if stages.contains(where: { $0.stageID == stage && $0.status == .running }) { return run.id }
         }
         return nil
     }
