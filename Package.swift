@@ -47,6 +47,7 @@ let package = Package(
         .executableTarget(name: "vidflow", dependencies: [
             "VidflowCore", "VidflowStore", "VidflowEngine", "VidflowProviders",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "vidflow-bench", dependencies: [
             "VidflowCore", "VidflowStore", "VidflowEngine", "VidflowMedia", "VidflowProviders",
@@ -58,7 +59,8 @@ let package = Package(
         ]),
         .testTarget(name: "VidflowEngineTests", dependencies: ["VidflowEngine", "VidflowStore"]),
         .testTarget(name: "VidflowMediaTests", dependencies: ["VidflowMedia"]),
-        // CLI tests: TODO-later
+        // CLI tests: run the built `vidflow` binary as a child process over temp data directories.
+        .testTarget(name: "VidflowCLITests", dependencies: ["VidflowStore", "VidflowCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

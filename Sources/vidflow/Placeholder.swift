@@ -1,1 +1,0 @@
-@main struct VidflowMain { static func main() {} }
