@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import VidflowCore
 @testable import VidflowStore
 import XCTest
@@ -213,5 +214,26 @@ final class SQLiteWorkflowStoreTests: XCTestCase {
         var batch = StoreBatch()
         batch.runUpdates = [RunUpdate(runID: id, status: status, endedAt: Date())]
         return batch
+    }
+}
+
+final class StoreOpeningTests: XCTestCase {
+    func testManyProcessesOpeningANewDatabaseAtOnceAllSucceed() throws {
+        let directory = NSTemporaryDirectory() + "vidflow-open-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/vidflow.sqlite"
+        let failures = Mutex([String]())
+        // Separate pools are separate SQLite connections, as separate `vidflow` processes would have.
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            do {
+                _ = try SQLiteWorkflowStore(path: path)
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        XCTAssertEqual(failures.withLock { $0 }, [])
+        let store = try SQLiteWorkflowStore(path: path)
+        let applied = try store.pool.read { db in try StoreDatabase.migrator.appliedMigrations(db) }
+        XCTAssertEqual(applied, ["v1"])
     }
 }
