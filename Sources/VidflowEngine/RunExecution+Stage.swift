@@ -149,6 +149,7 @@ extension RunExecution {
         } else {
             batch.stages.append(stage)
         }
+        attemptStartedAt[id] = now
         batch.attempts.append(AttemptRecord(runID: runID, stageID: id, number: stage.attempts, startedAt: now))
         batch.events.append(statusEvent(stage))
         return stage.attempts
@@ -167,10 +168,7 @@ extension RunExecution {
         stages[id] = stage
         var batch = StoreBatch()
         batch.stages = [stage]
-        var record = AttemptRecord(runID: runID, stageID: id, number: attempt, status: .succeeded, startedAt: stage.startedAt ?? now)
-        record.endedAt = now
-        record.output = result.outputs
-        batch.attempts = [record]
+        batch.attempts = [endedAttempt(id, attempt, .succeeded, at: now, output: result.outputs)]
         batch.events = [statusEvent(stage)]
         settlePending(into: &batch)
         var prestarted: [PrestartedAttempt] = []
@@ -194,6 +192,17 @@ extension RunExecution {
         return prestarted
     }
 
+    /// The row of an attempt that ended now, with the time it really started.
+    private func endedAttempt(_ id: String, _ number: Int, _ status: AttemptRecord.Status, at now: Date,
+                              error: StageFailure? = nil, output: [String: JSONValue]? = nil) -> AttemptRecord {
+        var record = AttemptRecord(runID: runID, stageID: id, number: number, status: status,
+                                   startedAt: attemptStartedAt[id] ?? stages[id]?.startedAt ?? now)
+        record.endedAt = now
+        record.error = error
+        record.output = output
+        return record
+    }
+
     private func scheduleRetry(_ id: String, attempt: Int, failure: StageFailure, delayMs: Int) async -> Bool {
         guard var stage = stages[id], let next = try? stage.status.applying(.retry) else { return false }
         let now = Date()
@@ -203,10 +212,7 @@ extension RunExecution {
         stages[id] = stage
         var batch = StoreBatch()
         batch.stages = [stage]
-        var record = AttemptRecord(runID: runID, stageID: id, number: attempt, status: .failed, startedAt: stage.startedAt ?? now)
-        record.endedAt = now
-        record.error = failure
-        batch.attempts = [record]
+        batch.attempts = [endedAttempt(id, attempt, .failed, at: now, error: failure)]
         batch.events = [statusEvent(stage, note: "attempt \(attempt) failed (\(failure)); retrying in \(delayMs) ms")]
         return await commit(batch)
     }
@@ -220,12 +226,7 @@ extension RunExecution {
         stages[id] = stage
         var batch = StoreBatch()
         batch.stages = [stage]
-        if let attempt {
-            var record = AttemptRecord(runID: runID, stageID: id, number: attempt, status: .failed, startedAt: stage.startedAt ?? now)
-            record.endedAt = now
-            record.error = failure
-            batch.attempts = [record]
-        }
+        if let attempt { batch.attempts = [endedAttempt(id, attempt, .failed, at: now, error: failure)] }
         batch.events = [statusEvent(stage, note: failure.description)]
         settlePending(into: &batch)
         _ = await commit(batch)
@@ -253,12 +254,7 @@ extension RunExecution {
         stages[id] = stage
         var batch = StoreBatch()
         batch.stages = [stage]
-        if let attempt {
-            var record = AttemptRecord(runID: runID, stageID: id, number: attempt, status: .cancelled, startedAt: stage.startedAt ?? now)
-            record.endedAt = now
-            record.error = stage.error
-            batch.attempts = [record]
-        }
+        if let attempt { batch.attempts = [endedAttempt(id, attempt, .cancelled, at: now, error: stage.error)] }
         batch.events = [statusEvent(stage)]
         _ = await commit(batch)
     }

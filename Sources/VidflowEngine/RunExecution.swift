@@ -29,6 +29,8 @@ actor RunExecution {
     private let cancelSignal: AsyncStream<Void>
     private let cancelContinuation: AsyncStream<Void>.Continuation
     var lastProgress: [String: (percent: Int, at: Date)] = [:]
+    /// When each stage's current attempt began (the stage row keeps the first attempt's start).
+    var attemptStartedAt: [String: Date] = [:]
     /// Set when the store refused a write: the run stops here and is left for recovery.
     var storeFailure: (any Error)?
 

@@ -25,6 +25,11 @@ final class EngineRetryTests: XCTestCase {
         let job = try await world.store.externalJob(runID: run.id, stageID: "generate")
         XCTAssertEqual(job?.externalID.map(JSONValue.string), stages["generate"]?.output?["job_id"])
         XCTAssertEqual(job?.attempt, 1, "the intent belongs to the attempt that submitted")
+        let attempts = try await world.store.attempts(of: run.id)
+        XCTAssertEqual(attempts.map(\.status), [.failed, .failed, .succeeded])
+        for (earlier, later) in zip(attempts, attempts.dropFirst()) {
+            XCTAssertGreaterThanOrEqual(later.startedAt, earlier.endedAt ?? .distantFuture, "each attempt keeps its own start time")
+        }
     }
 
     func testAStageWaitingForItsBackoffShowsWhenItRetries() async throws {
