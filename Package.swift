@@ -16,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Definitions, stage protocol, state machine, planner, cache keys. No I/O frameworks.
@@ -44,8 +48,19 @@ let package = Package(
         .target(name: "VidflowMedia", dependencies: ["CFFmpeg"]),
         // Built-in stage types and the provider protocol with the offline `local` provider.
         .target(name: "VidflowProviders", dependencies: ["VidflowCore", "VidflowMedia"]),
-        .executableTarget(name: "vidflow", dependencies: [
+        // The HTTP service (`vidflow serve`): Hummingbird 2, the engine in-process as a Service.
+        .target(name: "VidflowServer", dependencies: [
             "VidflowCore", "VidflowStore", "VidflowEngine", "VidflowProviders",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "vidflow", dependencies: [
+            "VidflowCore", "VidflowStore", "VidflowEngine", "VidflowProviders", "VidflowServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -61,6 +76,14 @@ let package = Package(
         .testTarget(name: "VidflowMediaTests", dependencies: ["VidflowMedia"]),
         // CLI tests: run the built `vidflow` binary as a child process over temp data directories.
         .testTarget(name: "VidflowCLITests", dependencies: ["VidflowStore", "VidflowCore"]),
+        .testTarget(name: "VidflowServerTests", dependencies: [
+            "VidflowServer", "VidflowStore", "VidflowCore", "VidflowEngine",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -114,6 +114,7 @@ public enum StoreDatabase {
                 );
                 """)
         }
+        registerServerMigrations(&migrator)
         return migrator
     }
 }

@@ -1,0 +1,44 @@
+import Hummingbird
+import VidflowCore
+
+/// The one error type of the API: renders `{"error":{"code","message","field"?}}` with its status.
+public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var field: String?
+
+    public init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    public var description: String { "\(status.code) \(code): \(message)" }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var error: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
+        if let field { error["field"] = .string(field) }
+        return JSONResponse.make(["error": .object(error)], status: status)
+    }
+
+    static func badRequest(_ message: String, field: String? = nil, code: String = "invalid_request") -> APIError {
+        APIError(.badRequest, code: code, message, field: field)
+    }
+
+    static func notFound(_ message: String, field: String? = nil) -> APIError {
+        APIError(.notFound, code: "not_found", message, field: field)
+    }
+
+    static func conflict(_ message: String, field: String? = nil) -> APIError {
+        APIError(.conflict, code: "conflict", message, field: field)
+    }
+
+    static let unauthorized = APIError(.unauthorized, code: "unauthorized",
+                                       "a valid bearer token is required (Authorization: Bearer <token>)")
+
+    static func tooLarge(_ limit: Int, field: String = "(body)") -> APIError {
+        APIError(.contentTooLarge, code: "too_large", "the body exceeds the limit of \(limit) bytes", field: field)
+    }
+}

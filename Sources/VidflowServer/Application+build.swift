@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+import Logging
+import VidflowStore
+
+/// A `--no-auth` request for an address other than loopback, or another setting refused at start.
+public struct ServerStartError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// Builds the vidflow HTTP application: routes, auth, the engine and the webhook sender as services.
+///
+/// ```swift
+/// let app = try await buildApplication(ServerArguments(dataDirectory: ".vidflow"))
+/// try await app.runService()
+/// ```
+public func buildApplication(_ arguments: ServerArguments) async throws -> some ApplicationProtocol {
+    var logger = Logger(label: "vidflow.server")
+    logger.logLevel = ProcessInfo.processInfo.environment["VIDFLOW_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    if !arguments.auth && !arguments.isLoopback {
+        throw ServerStartError(description: "--no-auth is only allowed on a loopback address (127.0.0.1, ::1), not '\(arguments.host)'")
+    }
+    let state = try ServerState(arguments: arguments, logger: logger)
+    var localUser: ServerUser?
+    if arguments.auth {
+        if let token = try await AccessTokens.bootstrap(store: state.store, dataDirectory: arguments.dataDirectory),
+           arguments.announce {
+            let host = arguments.host.contains(":") ? "[\(arguments.host)]" : arguments.host
+            print("vidflow: first start; admin token saved in \(arguments.dataDirectory)/admin-token")
+            print("vidflow: ready at http://\(host):\(arguments.port)/?token=\(token)")
+        }
+    } else {
+        localUser = try await state.store.user(named: "local", createAsAdmin: true)
+    }
+    let secret = try WebhookSigner.secret(given: arguments.webhookSecret, dataDirectory: arguments.dataDirectory)
+
+    let router = makeRouter(state: state, localUser: localUser)
+    var app = Application(router: router,
+                          configuration: .init(address: .hostname(arguments.host, port: arguments.port), serverName: "vidflow"),
+                          logger: logger)
+    app.addServices(EngineService(engine: state.engine, drainTimeout: arguments.drainTimeout, logger: logger),
+                    WebhookService(store: state.store, signer: WebhookSigner(secret: secret),
+                                   pollInterval: arguments.webhookPollInterval, backoff: arguments.webhookBackoff,
+                                   logger: logger))
+    return app
+}
+
+/// Every route of the API, behind the error and auth middleware.
+func makeRouter(state: ServerState, localUser: ServerUser?) -> Router<ServerRequestContext> {
+    let router = Router(context: ServerRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: AuthMiddleware(store: state.store, localUser: localUser))
+    RootController(state: state).addRoutes(to: router)
+    WorkflowController(state: state).addRoutes(to: router.group("v1/workflows"))
+    EventStreamController(state: state).addRoutes(to: router)
+    FileController(state: state).addRoutes(to: router.group("v1/files"))
+    TaskController(state: state).addRoutes(to: router.group("v1/tasks"))
+    ConfigController(state: state).addRoutes(to: router.group("v1/config"))
+    MetricsController(state: state).addRoutes(to: router)
+    OpenAPIController().addRoutes(to: router)
+    return router
+}

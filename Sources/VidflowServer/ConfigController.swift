@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import VidflowCore
+
+/// `GET/PUT /v1/config`: defaults for video tasks, and provider API keys (write-only, shown masked).
+struct ConfigController {
+    let state: ServerState
+
+    static let settingKey = "config"
+    static let defaults: [String: JSONValue] = [
+        "default_provider": "local", "default_model": "local", "default_size": "1280x720",
+        "default_aspect_ratio": "16:9", "max_concurrency": 3, "poll_interval_seconds": 5,
+    ]
+
+    func addRoutes(to group: RouterGroup<ServerRequestContext>) {
+        group.get(use: show)
+        group.put(use: update)
+    }
+
+    var keysPath: String { state.arguments.dataDirectory + "/provider-keys.json" }
+
+    func current() async throws -> [String: JSONValue] {
+        var config = Self.defaults
+        if let text = try await state.store.setting(Self.settingKey), let stored = try JSONValue.parse(text).objectValue {
+            config.merge(stored) { _, new in new }
+        }
+        return config
+    }
+
+    func keys() -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: keysPath),
+              let value = try? JSONValue.parse(String(decoding: data, as: UTF8.self)) else { return [:] }
+        return (value.objectValue ?? [:]).compactMapValues(\.stringValue)
+    }
+
+    /// `sk-****x4KR`: the first three and last four characters only.
+    static func mask(_ key: String) -> String {
+        guard key.count > 8 else { return "****" }
+        return String(key.prefix(3)) + "****" + String(key.suffix(4))
+    }
+
+    func render() async throws -> JSONValue {
+        var config = try await current()
+        config["provider_api_keys"] = .object(keys().mapValues { .string(Self.mask($0)) })
+        return .object(config)
+    }
+
+    @Sendable func show(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        _ = try context.requireUser()
+        return JSONResponse.make(try await render())
+    }
+
+    @Sendable func update(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        guard user.isAdmin else { throw APIError(.forbidden, code: "forbidden", "only an administrator can change the config") }
+        let body = try await JSONObjectReader.body(of: request, limit: state.arguments.maxJSONBytes)
+        try body.rejectUnknown(Set(Self.defaults.keys).union(["provider_api_keys"]))
+        var config = try await current()
+        for key in ["default_provider", "default_model", "default_size", "default_aspect_ratio"] {
+            if let value = try body.string(key) { config[key] = .string(value) }
+        }
+        if let value = try body.int("max_concurrency") {
+            guard (1...5).contains(value) else { throw APIError.badRequest("must be from 1 to 5", field: "max_concurrency") }
+            config["max_concurrency"] = .int(value)
+        }
+        if let value = try body.number("poll_interval_seconds") {
+            guard value > 0, value <= 600 else {
+                throw APIError.badRequest("must be more than 0 and at most 600", field: "poll_interval_seconds")
+            }
+            config["poll_interval_seconds"] = .double(value)
+        }
+        if let given = try body.object("provider_api_keys") {
+            var keys = keys()
+            for (name, value) in given {
+                switch value {
+                case .null: keys[name] = nil
+                case .string(let key) where !key.isEmpty: keys[name] = key
+                default: throw APIError.badRequest("expected a key string or null", field: "provider_api_keys.\(name)")
+                }
+            }
+            let text = JSONValue.object(keys.mapValues(JSONValue.string)).canonicalJSON
+            guard FileManager.default.createFile(atPath: keysPath, contents: Data(text.utf8),
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw APIError(.internalServerError, code: "storage_error", "cannot save the keys")
+            }
+        }
+        try await state.store.setSetting(Self.settingKey, JSONValue.object(config).canonicalJSON)
+        return JSONResponse.make(try await render())
+    }
+}

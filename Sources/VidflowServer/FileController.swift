@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import VidflowCore
+
+/// `/v1/files`: multipart upload, download with Range, directory delete — all inside the user's storage.
+struct FileController {
+    let state: ServerState
+
+    func addRoutes(to group: RouterGroup<ServerRequestContext>) {
+        group.post("upload", use: upload)
+        group.get("download/**", use: download)
+        group.delete("directories", use: deleteDirectory)
+    }
+
+    func storage(_ context: ServerRequestContext) throws -> UserStorage {
+        UserStorage(dataDirectory: state.arguments.dataDirectory, userID: try context.requireUser().id)
+    }
+
+    @Sendable func upload(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let storage = try storage(context)
+        let limit = state.arguments.maxUploadBytes
+        guard let boundary = MultipartForm.boundary(contentType: request.headers[.contentType]) else {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type",
+                           "send multipart/form-data with a 'file' part", field: "(body)")
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit + 64 * 1024 {
+            throw APIError.tooLarge(limit, field: "file")
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit + 64 * 1024)
+        } catch {
+            throw APIError.tooLarge(limit, field: "file")
+        }
+        let form = try MultipartForm(body: Data(buffer.readableBytesView), boundary: boundary)
+        guard let file = form.part("file") else { throw APIError.badRequest("required: a 'file' part", field: "file") }
+        guard file.data.count <= limit else { throw APIError.tooLarge(limit, field: "file") }
+        let bucket = form.part("bucket")?.text.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        let bucketParts = try storage.components(bucket, field: "bucket")
+        guard bucketParts.count == 1 else { throw UserStorage.bad("bucket", "must be a single name without '/'") }
+        guard let relative = form.part("file_path")?.text.flatMap({ $0.isEmpty ? nil : $0 }) ?? file.filename else {
+            throw APIError.badRequest("required: 'file_path' (or a filename on the file part)", field: "file_path")
+        }
+        let parts = bucketParts + (try storage.components(relative, field: "file_path"))
+        _ = try storage.components(parts.joined(separator: "/"), field: "file_path")
+        let path = storage.absolute(parts)
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        _ = try storage.components(parts.joined(separator: "/"), field: "file_path")
+        guard FileManager.default.createFile(atPath: path, contents: file.data) else {
+            throw APIError(.internalServerError, code: "storage_error", "cannot write the file")
+        }
+        let filePath = parts.dropFirst().joined(separator: "/")
+        let downloadPath = parts.map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0 }
+            .joined(separator: "/")
+        return JSONResponse.make([
+            "file_path": .string(filePath), "bucket": .string(bucket), "download_url": .string("/v1/files/download/\(downloadPath)"),
+            "size": .int(file.data.count), "uploaded_at": JSONResponse.time(Date()),
+            "content_type": .string(file.contentType ?? UserStorage.contentType(of: filePath)),
+        ], status: .created)
+    }
+
+    @Sendable func download(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let storage = try storage(context)
+        let prefix = "/v1/files/download/"
+        let raw = request.uri.path.hasPrefix(prefix) ? String(request.uri.path.dropFirst(prefix.count)) : ""
+        let path = storage.absolute(try storage.components(raw, field: "path"))
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+              let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil else {
+            throw APIError.notFound("no file at '\(raw)'", field: "path")
+        }
+        return try FileResponse.make(path: path, size: size, contentType: UserStorage.contentType(of: path),
+                                     range: request.headers[.range])
+    }
+
+    @Sendable func deleteDirectory(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let storage = try storage(context)
+        let raw = request.uri.queryParameters["directory_path"].map(String.init) ?? ""
+        let path = storage.absolute(try storage.components(raw, field: "directory_path"))
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw APIError.notFound("no directory at '\(raw)'", field: "directory_path")
+        }
+        let count = FileManager.default.enumerator(atPath: path)?.allObjects.count ?? 0
+        try FileManager.default.removeItem(atPath: path)
+        return JSONResponse.make(["directory_path": .string(raw), "deleted": true, "entries_deleted": .int(count)])
+    }
+}

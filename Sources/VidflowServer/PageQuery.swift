@@ -1,0 +1,32 @@
+import Hummingbird
+import VidflowCore
+
+/// `?limit=&cursor=&status=` of list endpoints, checked.
+struct PageQuery {
+    var limit: Int
+    var cursor: String?
+    var statusText: String?
+
+    init(_ request: Request, defaultLimit: Int = 20) throws {
+        let query = request.uri.queryParameters
+        if let text = query["limit"] {
+            guard let value = Int(text), (1...100).contains(value) else {
+                throw APIError.badRequest("must be an integer from 1 to 100", field: "limit")
+            }
+            limit = value
+        } else {
+            limit = defaultLimit
+        }
+        cursor = query["cursor"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        statusText = query["status"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func status() throws -> RunStatus? {
+        guard let statusText else { return nil }
+        guard let status = RunStatus(rawValue: statusText) else {
+            let allowed = RunStatus.allCases.map(\.rawValue).joined(separator: ", ")
+            throw APIError.badRequest("'\(statusText)' is not one of: \(allowed)", field: "status")
+        }
+        return status
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import VidflowEngine
+
+/// Everything `buildApplication` needs: where to listen, where the data lives, auth, limits, timings.
+public struct ServerArguments: Sendable {
+    public var host: String
+    public var port: Int
+    /// The data directory (SQLite file, artifacts, per-user files, the first admin token).
+    public var dataDirectory: String
+    /// Where `"workflow": "<name>"` is looked up.
+    public var workflowsDirectory: String
+    /// Bearer tokens required (the default); false only on a loopback address.
+    public var auth: Bool
+    public var maxUploadBytes: Int
+    public var maxJSONBytes: Int
+    /// How often SSE streams look for new events.
+    public var eventPollInterval: Duration
+    /// How often the webhook sender looks for due callbacks, and the waits between its retries.
+    public var webhookPollInterval: Duration
+    public var webhookBackoff: [Duration]
+    /// The Standard Webhooks secret (`whsec_…`); nil: read or create `<data>/webhook-secret`.
+    public var webhookSecret: String?
+    /// How long a graceful shutdown waits for running stages before leaving them to recovery.
+    public var drainTimeout: Duration
+    /// Print the ready URL (with the first admin token) on first start.
+    public var announce: Bool
+    public var engine: EngineConfiguration
+
+    public init(host: String = "127.0.0.1", port: Int = 8000, dataDirectory: String, workflowsDirectory: String? = nil,
+                auth: Bool = true, maxUploadBytes: Int = 200 * 1024 * 1024, maxJSONBytes: Int = 1024 * 1024,
+                eventPollInterval: Duration = .milliseconds(100), webhookPollInterval: Duration = .milliseconds(500),
+                webhookBackoff: [Duration] = [.seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600)],
+                webhookSecret: String? = nil, drainTimeout: Duration = .seconds(5), announce: Bool = true,
+                engine: EngineConfiguration? = nil) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.workflowsDirectory = workflowsDirectory ?? FileManager.default.currentDirectoryPath + "/workflows"
+        self.auth = auth
+        self.maxUploadBytes = maxUploadBytes
+        self.maxJSONBytes = maxJSONBytes
+        self.eventPollInterval = eventPollInterval
+        self.webhookPollInterval = webhookPollInterval
+        self.webhookBackoff = webhookBackoff
+        self.webhookSecret = webhookSecret
+        self.drainTimeout = drainTimeout
+        self.announce = announce
+        self.engine = engine ?? EngineConfiguration(dataDirectory: dataDirectory)
+    }
+
+    /// Whether `host` is a loopback address (where `--no-auth` is allowed).
+    public var isLoopback: Bool {
+        ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.")
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+import VidflowCore
+import VidflowEngine
+import VidflowProviders
+import VidflowStore
+
+/// What every controller shares: the arguments, the store, the engine, the registry.
+struct ServerState: Sendable {
+    let arguments: ServerArguments
+    let store: SQLiteWorkflowStore
+    let artifacts: FileArtifactStore
+    let registry: StageRegistry
+    let engine: Engine
+
+    init(arguments: ServerArguments, logger: Logger) throws {
+        self.arguments = arguments
+        try FileManager.default.createDirectory(atPath: arguments.dataDirectory, withIntermediateDirectories: true)
+        store = try SQLiteWorkflowStore(path: arguments.dataDirectory + "/vidflow.sqlite")
+        artifacts = try FileArtifactStore(root: arguments.dataDirectory)
+        registry = BuiltinStages.registry(dataDirectory: arguments.dataDirectory)
+        engine = Engine(store: store, registry: registry, artifacts: artifacts, configuration: arguments.engine,
+                        logger: logger)
+    }
+
+    /// The run if it exists and belongs to `user`; otherwise 404 (never another user's data).
+    func ownedRun(_ id: String, user: ServerUser, field: String? = nil) async throws -> RunRecord {
+        guard try await store.owner(ofRun: id) == user.id, let run = try await store.run(id) else {
+            throw APIError.notFound("no workflow with id '\(id)'", field: field)
+        }
+        return run
+    }
+}

@@ -1,0 +1,4 @@
+/// The version the server reports at `GET /`.
+public enum ServerVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+import VidflowCore
+
+/// `/v1/tasks`: one stage run on its own (a one-stage workflow), and its status.
+struct TaskController {
+    let state: ServerState
+
+    func addRoutes(to group: RouterGroup<ServerRequestContext>) {
+        group.post(use: create)
+        group.get(":id/status", use: status)
+    }
+
+    @Sendable func create(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let body = try await JSONObjectReader.body(of: request, limit: state.arguments.maxJSONBytes)
+        try body.rejectUnknown(["task_name", "task_id", "input_data", "callback_url"])
+        guard let name = try body.string("task_name"), !name.isEmpty else {
+            throw APIError.badRequest("required: the stage type to run", field: "task_name")
+        }
+        guard state.registry.stage(name) != nil else {
+            let known = state.registry.typeNames.joined(separator: ", ")
+            throw APIError.badRequest("unknown stage type '\(name)' (known: \(known))", field: "task_name")
+        }
+        let input = try body.object("input_data") ?? [:]
+        var document: [String: JSONValue] = [
+            "definition": ["name": .string("task:\(name)"),
+                           "stages": [["id": "task", "uses": .string(name), "with": .object(input)]]],
+        ]
+        if let key = try body.string("task_id") { document["idempotency_key"] = .string("task:" + key) }
+        if let url = try body.string("callback_url") { document["callback_url"] = .string(url) }
+        let parsed: WorkflowCreateRequest
+        do {
+            parsed = try WorkflowCreateRequest(try JSONObjectReader(.object(document)),
+                                               headerKey: request.headers[named: "Idempotency-Key"].map { "task:" + $0 })
+        } catch let error as APIError {
+            var renamed = error
+            if let field = error.field, field.hasPrefix("definition.stages.task.") {
+                renamed.field = "input_data." + field.dropFirst("definition.stages.task.".count)
+            }
+            throw renamed
+        }
+        let submission = try await WorkflowSubmission(state: state, user: user).prepare(parsed)
+        let accepted = try await WorkflowSubmission(state: state, user: user)
+            .create(submission, callbackURL: parsed.callbackURL, meta: ["kind": "task", "task_name": .string(name)])
+        let id = accepted["workflow_id"] ?? .null
+        return JSONResponse.make(["task_id": id, "task_name": .string(name), "status": "pending"], status: .accepted)
+    }
+
+    @Sendable func status(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let id = try context.parameters.require("id")
+        let run = try await state.ownedRun(id, user: user)
+        let stage = try await state.store.stages(of: id).first
+        return JSONResponse.make([
+            "task_id": .string(id), "task_name": .string(stage?.type ?? ""), "status": .string(run.status.rawValue),
+            "progress": .int(stage?.progress ?? 0), "result": stage?.output.map(JSONValue.object) ?? .null,
+            "error": WorkflowJSON.failure(run.error), "created_at": JSONResponse.time(run.createdAt),
+            "completed_at": JSONResponse.time(run.endedAt),
+        ])
+    }
+}
