@@ -57,6 +57,8 @@ func makeRouter(state: ServerState, localUser: ServerUser?) -> Router<ServerRequ
     TaskController(state: state).addRoutes(to: router.group("v1/tasks"))
     ConfigController(state: state).addRoutes(to: router.group("v1/config"))
     MetricsController(state: state).addRoutes(to: router)
+    VideoController(state: state).addRoutes(to: router.group("v1/video"))
+    OpenAIVideoController(state: state).addRoutes(to: router.group("v1/videos"))
     OpenAPIController().addRoutes(to: router)
     return router
 }

@@ -1,4 +1,5 @@
 import Foundation
+import VidflowCore
 import VidflowEngine
 
 /// Everything `buildApplication` needs: where to listen, where the data lives, auth, limits, timings.
@@ -25,6 +26,8 @@ public struct ServerArguments: Sendable {
     /// Print the ready URL (with the first admin token) on first start.
     public var announce: Bool
     public var engine: EngineConfiguration
+    /// Stage types registered over the built-ins (same name replaces): plugins, or fakes in tests.
+    public var extraStages: [any Stage] = []
 
     public init(host: String = "127.0.0.1", port: Int = 8000, dataDirectory: String, workflowsDirectory: String? = nil,
                 auth: Bool = true, maxUploadBytes: Int = 200 * 1024 * 1024, maxJSONBytes: Int = 1024 * 1024,

@@ -18,7 +18,9 @@ struct ServerState: Sendable {
         try FileManager.default.createDirectory(atPath: arguments.dataDirectory, withIntermediateDirectories: true)
         store = try SQLiteWorkflowStore(path: arguments.dataDirectory + "/vidflow.sqlite")
         artifacts = try FileArtifactStore(root: arguments.dataDirectory)
-        registry = BuiltinStages.registry(dataDirectory: arguments.dataDirectory)
+        var registry = BuiltinStages.registry(dataDirectory: arguments.dataDirectory)
+        for stage in arguments.extraStages { registry.register(stage) }
+        self.registry = registry
         engine = Engine(store: store, registry: registry, artifacts: artifacts, configuration: arguments.engine,
                         logger: logger)
     }

@@ -21,6 +21,8 @@ struct WebhookService: Service {
                     for callback in try await store.dueCallbacks(now: Date(), limit: 20) {
                         await deliver(callback)
                     }
+                } catch is CancellationError {
+                    break
                 } catch {
                     logger.warning("webhook scan failed", metadata: ["error": "\(error)"])
                 }

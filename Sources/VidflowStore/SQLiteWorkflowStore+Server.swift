@@ -62,7 +62,14 @@ extension SQLiteWorkflowStore {
     /// The user owning a run, or nil for an unknown run or one nobody owns.
     public func owner(ofRun runID: String) async throws -> String? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT user_id FROM runs WHERE id = ?", arguments: [runID])
+            try String.fetchOne(db, sql: "SELECT user_id FROM runs WHERE id = ? AND hidden = 0", arguments: [runID])
+        }
+    }
+
+    /// Hides a run from its owner (a deleted video): it answers 404 from then on; its rows stay for audits.
+    public func hide(runID: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE runs SET hidden = 1 WHERE id = ?", arguments: [runID])
         }
     }
 
@@ -78,7 +85,7 @@ extension SQLiteWorkflowStore {
     public func runs(userID: String, status: RunStatus?, limit: Int, after cursor: String?,
                      kind: String? = nil) async throws -> [RunRecord] {
         try await pool.read { db in
-            var sql = "SELECT * FROM runs WHERE user_id = ?"
+            var sql = "SELECT * FROM runs WHERE user_id = ? AND hidden = 0"
             var arguments: StatementArguments = [userID]
             if let status { sql += " AND status = ?"; arguments += [status.rawValue] }
             if let kind { sql += " AND json_extract(meta, '$.kind') = ?"; arguments += [kind] }

@@ -7,6 +7,7 @@ extension StoreDatabase {
             try db.execute(sql: """
                 ALTER TABLE runs ADD COLUMN user_id TEXT;
                 ALTER TABLE runs ADD COLUMN meta TEXT;
+                ALTER TABLE runs ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
                 CREATE INDEX runs_by_user ON runs(user_id, created_at, id);
                 CREATE TABLE users (
                     id TEXT PRIMARY KEY NOT NULL,

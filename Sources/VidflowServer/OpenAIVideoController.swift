@@ -1,0 +1,111 @@
+import Foundation
+import Hummingbird
+import VidflowCore
+
+/// `/v1/videos`: OpenAI's Videos API over vidflow, so the official SDKs work with only `base_url` changed.
+struct OpenAIVideoController {
+    let state: ServerState
+
+    static let createFields: Set<String> = ["model", "prompt", "seconds", "size", "input_reference"]
+
+    func addRoutes(to group: RouterGroup<ServerRequestContext>) {
+        group.post(use: create)
+        group.get(use: list)
+        group.get(":id", use: retrieve)
+        group.delete(":id", use: delete)
+        group.get(":id/content", use: content)
+        group.post(":id/remix", use: remix)
+    }
+
+    @Sendable func create(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let submitter = VideoSubmitter(state: state, user: user)
+        let fields = try await OpenAIVideoForm.read(request, state: state, user: user, allowed: Self.createFields)
+        guard let prompt = try fields.string("prompt"), !prompt.isEmpty else {
+            throw APIError.badRequest("required: a prompt", field: "prompt")
+        }
+        var spec = try VideoRequestParser.base(prompt: prompt, model: try fields.string("model"), provider: nil,
+                                               defaults: try await submitter.defaults())
+        if let seconds = try fields.string("seconds") {
+            guard let value = Double(seconds), value > 0, value <= 120 else {
+                throw APIError.badRequest("must be a number of seconds such as \"4\"", field: "seconds")
+            }
+            spec.seconds = value
+        }
+        spec.size = try VideoRequestParser.size(try fields.string("size"), field: "size") ?? "1280x720"
+        spec.image = try fields.inputReference()
+        let key = request.headers[named: "Idempotency-Key"]
+        let run = try await submitter.submit(spec, callbackURL: nil, idempotencyKey: key)
+        let video = try await submitter.video(run.id)
+        return JSONResponse.make(VideoTaskView.openAI(video.run, stages: video.stages, meta: video.meta))
+    }
+
+    @Sendable func retrieve(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let video = try await VideoSubmitter(state: state, user: try context.requireUser())
+            .video(try context.parameters.require("id"))
+        return JSONResponse.make(VideoTaskView.openAI(video.run, stages: video.stages, meta: video.meta))
+    }
+
+    @Sendable func content(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let video = try await VideoSubmitter(state: state, user: try context.requireUser())
+            .video(try context.parameters.require("id"))
+        return try VideoController.content(of: video.stages, request: request)
+    }
+
+    @Sendable func delete(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let video = try await VideoSubmitter(state: state, user: try context.requireUser()).video(id)
+        if !video.run.status.isTerminal { try await state.engine.cancel(id) }
+        try await state.store.hide(runID: id)
+        return JSONResponse.make(["id": .string(id), "object": "video.deleted", "deleted": true])
+    }
+
+    @Sendable func remix(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let id = try context.parameters.require("id")
+        let submitter = VideoSubmitter(state: state, user: user)
+        let source = try await submitter.video(id)
+        let fields = try await OpenAIVideoForm.read(request, state: state, user: user, allowed: ["prompt"])
+        guard let prompt = try fields.string("prompt"), !prompt.isEmpty else {
+            throw APIError.badRequest("required: a prompt", field: "prompt")
+        }
+        guard var spec = VideoSpec(recorded: source.meta?["spec"]) else {
+            throw APIError.badRequest("video '\(id)' cannot be remixed", field: "video_id")
+        }
+        spec.prompt = prompt
+        spec.remixedFrom = id
+        let run = try await submitter.submit(spec, callbackURL: nil, idempotencyKey: request.headers[named: "Idempotency-Key"])
+        let video = try await submitter.video(run.id)
+        return JSONResponse.make(VideoTaskView.openAI(video.run, stages: video.stages, meta: video.meta))
+    }
+
+    @Sendable func list(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let query = request.uri.queryParameters
+        var limit = 20
+        if let text = query["limit"] {
+            guard let value = Int(text), (0...100).contains(value) else {
+                throw APIError.badRequest("must be an integer from 0 to 100", field: "limit")
+            }
+            limit = value
+        }
+        let order = query["order"].map(String.init) ?? "desc"
+        guard ["asc", "desc"].contains(order) else { throw APIError.badRequest("must be asc or desc", field: "order") }
+        var runs = try await state.store.runs(userID: user.id, status: nil, limit: 1000, after: nil, kind: "video")
+        if order == "asc" { runs.reverse() }
+        if let after = query["after"].map(String.init), !after.isEmpty {
+            guard let index = runs.firstIndex(where: { $0.id == after }) else {
+                throw APIError.badRequest("no video with id '\(after)'", field: "after")
+            }
+            runs = Array(runs[runs.index(after: index)...])
+        }
+        let page = Array(runs.prefix(limit))
+        var data: [JSONValue] = []
+        for run in page {
+            data.append(VideoTaskView.openAI(run, stages: try await state.store.stages(of: run.id),
+                                             meta: try await state.store.meta(ofRun: run.id)))
+        }
+        return JSONResponse.make(["object": "list", "data": .array(data), "first_id": JSONResponse.optional(page.first?.id),
+                                  "last_id": JSONResponse.optional(page.last?.id), "has_more": .bool(runs.count > page.count)])
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import VidflowCore
+
+/// Reads the unified `/v1/video/generate` body and OpenAI's `/v1/videos` create fields into a `VideoSpec`.
+enum VideoRequestParser {
+    static let unifiedFields: Set<String> = [
+        "prompt", "provider", "model", "seconds", "duration", "aspect_ratio", "resolution", "size", "image_url",
+        "image_base64", "last_frame_url", "negative_prompt", "seed", "generate_audio", "enhance_prompt", "extra_body",
+        "callback_url", "idempotency_key",
+    ]
+
+    /// Defaults from `/v1/config` used when the request leaves them out.
+    struct Defaults: Sendable {
+        var provider: String
+        var model: String?
+    }
+
+    static func unified(_ body: JSONObjectReader, defaults: Defaults) throws -> VideoSpec {
+        try body.rejectUnknown(unifiedFields)
+        let prompt = try body.string("prompt") ?? ""
+        let imageURL = try body.string("image_url")
+        let imageBase64 = try body.string("image_base64")
+        if imageURL != nil && imageBase64 != nil {
+            throw APIError.badRequest("give either 'image_url' or 'image_base64', not both", field: "image_base64")
+        }
+        guard !prompt.isEmpty || imageURL != nil || imageBase64 != nil else {
+            throw APIError.badRequest("required: a prompt (or an image)", field: "prompt")
+        }
+        var spec = try base(prompt: prompt, model: try body.string("model"), provider: try body.string("provider"),
+                            defaults: defaults)
+        spec.seconds = try seconds(body, "seconds") ?? seconds(body, "duration")
+        spec.size = try size(body.string("size"), field: "size")
+        spec.aspectRatio = try body.string("aspect_ratio")
+        spec.resolution = try body.string("resolution")
+        spec.negativePrompt = try body.string("negative_prompt")
+        spec.seed = try body.int("seed")
+        spec.generateAudio = try body.bool("generate_audio")
+        spec.image = try imageURL.map { try checkedURL($0, field: "image_url") } ?? imageBase64.map(dataURI)
+        spec.lastFrame = try body.string("last_frame_url").map { try checkedURL($0, field: "last_frame_url") }
+        var extra = try body.object("extra_body")
+        if let enhance = try body.bool("enhance_prompt") { extra = (extra ?? [:]).merging(["enhance_prompt": .bool(enhance)]) { a, _ in a } }
+        spec.extraBody = extra
+        return spec
+    }
+
+    /// The provider and model for a request: an explicit provider wins; else the model names one; else the default.
+    static func base(prompt: String, model: String?, provider: String?, defaults: Defaults) throws -> VideoSpec {
+        if let provider, provider.isEmpty { throw APIError.badRequest("must not be empty", field: "provider") }
+        if let model, model.isEmpty { throw APIError.badRequest("must not be empty", field: "model") }
+        var spec: VideoSpec
+        if let model {
+            let mapped = VideoSpec.provider(forModel: model)
+            spec = VideoSpec(prompt: prompt, provider: provider ?? mapped.provider)
+            spec.model = provider == nil ? mapped.model : model
+        } else {
+            spec = VideoSpec(prompt: prompt, provider: provider ?? defaults.provider)
+            if provider == nil || provider == defaults.provider {
+                spec.model = defaults.model.flatMap { $0 == spec.provider ? nil : $0 }
+            }
+        }
+        return spec
+    }
+
+    static func seconds(_ body: JSONObjectReader, _ key: String) throws -> Double? {
+        guard let value = body.value(key) else { return nil }
+        let number = value.doubleValue ?? value.stringValue.flatMap(Double.init)
+        guard let number, number > 0, number <= 120 else {
+            throw APIError.badRequest("must be a number of seconds from 0 to 120", field: body.field(key))
+        }
+        return number
+    }
+
+    /// `WxH` with both sides from 16 to 4096.
+    static func size(_ text: String?, field: String) throws -> String? {
+        guard let text else { return nil }
+        let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2, parts.allSatisfy({ (16...4096).contains($0) }) else {
+            throw APIError.badRequest("must be WIDTHxHEIGHT, e.g. 1280x720", field: field)
+        }
+        return "\(parts[0])x\(parts[1])"
+    }
+
+    static func checkedURL(_ text: String, field: String) throws -> String {
+        if text.hasPrefix("data:image/") { return text }
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+            throw APIError.badRequest("must be an http(s) URL or an image data URI", field: field)
+        }
+        return text
+    }
+
+    static func dataURI(_ base64: String) throws -> String {
+        if base64.hasPrefix("data:image/") { return base64 }
+        guard let data = Data(base64Encoded: base64, options: .ignoreUnknownCharacters), !data.isEmpty else {
+            throw APIError.badRequest("not valid base64", field: "image_base64")
+        }
+        let type = data.starts(with: [0x89, 0x50, 0x4E, 0x47]) ? "image/png"
+            : data.starts(with: [0x52, 0x49, 0x46, 0x46]) ? "image/webp" : "image/jpeg"
+        return "data:\(type);base64,\(base64)"
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import VidflowCore
+
+/// One video to make, in the unified shape both `/v1/video/generate` and `/v1/videos` map onto;
+/// it becomes the standard chain: (upload →) generate → poll → download → transcode → thumbnail.
+struct VideoSpec: Sendable {
+    var prompt: String
+    var provider: String
+    var model: String?
+    var seconds: Double?
+    var size: String?
+    var aspectRatio: String?
+    var resolution: String?
+    var negativePrompt: String?
+    var seed: Int?
+    var generateAudio: Bool?
+    /// An http(s) URL, a data URI or a local path inside the user's storage.
+    var image: String?
+    var lastFrame: String?
+    var extraBody: [String: JSONValue]?
+    var remixedFrom: String?
+
+    /// The provider a model id names: `provider/model`, `sora-*` → openai, `veo-*` → google, `gen*` → runway.
+    static func provider(forModel model: String) -> (provider: String, model: String?) {
+        let lower = model.lowercased()
+        if let slash = model.firstIndex(of: "/") {
+            return (String(model[..<slash]), String(model[model.index(after: slash)...]))
+        }
+        if lower == "local" || lower.hasPrefix("local-") { return ("local", lower == "local" ? nil : model) }
+        if lower.hasPrefix("sora") { return ("openai", model) }
+        if lower.hasPrefix("veo") { return ("google", model) }
+        if lower.hasPrefix("gen") || lower.hasPrefix("runway") { return ("runway", model) }
+        if lower.hasPrefix("kling") { return ("kling", model) }
+        return ("local", model)
+    }
+
+    /// The workflow definition document of the chain.
+    func definition() -> JSONValue {
+        var stages: [JSONValue] = []
+        var generate: [String: JSONValue] = ["provider": .string(provider), "prompt": .string(prompt)]
+        if let image {
+            stages.append(["id": "upload", "uses": "image.upload", "with": ["source": .string(image)]])
+            generate["image"] = "${{ stages.upload.outputs.file }}"
+        }
+        if let lastFrame {
+            stages.append(["id": "upload_last", "uses": "image.upload", "needs": [], "with": ["source": .string(lastFrame)]])
+            generate["last_frame"] = "${{ stages.upload_last.outputs.file }}"
+        }
+        if let model { generate["model"] = .string(model) }
+        if let seconds { generate["seconds"] = seconds.rounded() == seconds ? .int(Int(seconds)) : .double(seconds) }
+        if let size { generate["size"] = .string(size) }
+        if let aspectRatio { generate["aspect_ratio"] = .string(aspectRatio) }
+        if let resolution { generate["resolution"] = .string(resolution) }
+        if let negativePrompt { generate["negative_prompt"] = .string(negativePrompt) }
+        if let seed { generate["seed"] = .int(seed) }
+        if let generateAudio { generate["generate_audio"] = .bool(generateAudio) }
+        if let extraBody { generate["extra_body"] = .object(extraBody) }
+        let uploads = stages.compactMap { $0["id"] }
+        stages.append(["id": "generate", "uses": "video.generate", "needs": .array(uploads), "with": .object(generate)])
+        stages.append(["id": "poll", "uses": "video.poll", "needs": ["generate"], "timeout": "15m",
+                       "with": ["job_id": "${{ stages.generate.outputs.job_id }}",
+                                "provider": "${{ stages.generate.outputs.provider }}", "restart_from": "generate"]])
+        stages.append(["id": "download", "uses": "video.download", "needs": ["poll"],
+                       "with": ["url": "${{ stages.poll.outputs.url }}", "restart_from": "generate"]])
+        stages.append(["id": "transcode", "uses": "ffmpeg.transcode", "needs": ["download"], "timeout": "30m",
+                       "with": ["input": "${{ stages.download.outputs.file }}"]])
+        stages.append(["id": "thumbnail", "uses": "ffmpeg.thumbnail", "needs": ["transcode"],
+                       "with": ["input": "${{ stages.transcode.outputs.file }}"]])
+        return ["name": "video", "defaults": ["retry": ["max_attempts": 3, "initial_interval": "1s", "max_interval": "30s"]],
+                "stages": .array(stages)]
+    }
+
+    /// What is recorded with the run, for task views, history and the OpenAI facade.
+    var meta: JSONValue {
+        var object: [String: JSONValue] = ["kind": "video", "prompt": .string(prompt), "provider": .string(provider)]
+        object["model"] = model.map(JSONValue.string) ?? .string(provider)
+        if let seconds { object["seconds"] = .double(seconds) }
+        if let size { object["size"] = .string(size) }
+        if let aspectRatio { object["aspect_ratio"] = .string(aspectRatio) }
+        if let resolution { object["resolution"] = .string(resolution) }
+        if let remixedFrom { object["remixed_from"] = .string(remixedFrom) }
+        object["spec"] = specJSON
+        return .object(object)
+    }
+
+    /// The spec itself, so a remix can start from it.
+    var specJSON: JSONValue {
+        var object: [String: JSONValue] = ["prompt": .string(prompt), "provider": .string(provider)]
+        object["model"] = model.map(JSONValue.string) ?? .null
+        object["seconds"] = seconds.map(JSONValue.double) ?? .null
+        object["size"] = size.map(JSONValue.string) ?? .null
+        object["aspect_ratio"] = aspectRatio.map(JSONValue.string) ?? .null
+        object["resolution"] = resolution.map(JSONValue.string) ?? .null
+        object["negative_prompt"] = negativePrompt.map(JSONValue.string) ?? .null
+        object["seed"] = seed.map(JSONValue.int) ?? .null
+        object["generate_audio"] = generateAudio.map(JSONValue.bool) ?? .null
+        object["image"] = image.map(JSONValue.string) ?? .null
+        object["last_frame"] = lastFrame.map(JSONValue.string) ?? .null
+        object["extra_body"] = extraBody.map(JSONValue.object) ?? .null
+        return .object(object)
+    }
+
+    /// Rebuilds a spec recorded by `specJSON`.
+    init?(recorded value: JSONValue?) {
+        guard let value, let prompt = value["prompt"]?.stringValue, let provider = value["provider"]?.stringValue else { return nil }
+        self.init(prompt: prompt, provider: provider)
+        model = value["model"]?.stringValue
+        seconds = value["seconds"]?.doubleValue
+        size = value["size"]?.stringValue
+        aspectRatio = value["aspect_ratio"]?.stringValue
+        resolution = value["resolution"]?.stringValue
+        negativePrompt = value["negative_prompt"]?.stringValue
+        seed = value["seed"]?.intValue
+        generateAudio = value["generate_audio"]?.boolValue
+        image = value["image"]?.stringValue
+        lastFrame = value["last_frame"]?.stringValue
+        extraBody = value["extra_body"]?.objectValue
+    }
+
+    init(prompt: String, provider: String) {
+        self.prompt = prompt
+        self.provider = provider
+    }
+}
