@@ -22,21 +22,27 @@ public func buildApplication(_ arguments: ServerArguments) async throws -> some 
     }
     let state = try ServerState(arguments: arguments, logger: logger)
     var localUser: ServerUser?
+    var firstToken: String?
     if arguments.auth {
-        if let token = try await AccessTokens.bootstrap(store: state.store, dataDirectory: arguments.dataDirectory),
-           arguments.announce {
-            let host = arguments.host.contains(":") ? "[\(arguments.host)]" : arguments.host
-            print("vidflow: first start; admin token saved in \(arguments.dataDirectory)/admin-token")
-            print("vidflow: ready at http://\(host):\(arguments.port)/?token=\(token)")
-        }
+        firstToken = try await AccessTokens.bootstrap(store: state.store, dataDirectory: arguments.dataDirectory)
     } else {
         localUser = try await state.store.user(named: "local", createAsAdmin: true)
     }
     let secret = try WebhookSigner.secret(given: arguments.webhookSecret, dataDirectory: arguments.dataDirectory)
 
     let router = makeRouter(state: state, localUser: localUser)
+    let announcement = arguments.announce ? firstToken : nil
+    let dataDirectory = arguments.dataDirectory
     var app = Application(router: router,
                           configuration: .init(address: .hostname(arguments.host, port: arguments.port), serverName: "vidflow"),
+                          onServerRunning: { channel in
+                              guard let token = announcement else { return }
+                              let port = channel.localAddress?.port ?? arguments.port
+                              let host = arguments.host.contains(":") ? "[\(arguments.host)]" : arguments.host
+                              let text = "vidflow: first start; the admin token is saved in \(dataDirectory)/admin-token\n"
+                                  + "vidflow: ready at http://\(host):\(port)/?token=\(token)\n"
+                              FileHandle.standardOutput.write(Data(text.utf8))
+                          },
                           logger: logger)
     app.addServices(EngineService(engine: state.engine, drainTimeout: arguments.drainTimeout, logger: logger),
                     WebhookService(store: state.store, signer: WebhookSigner(secret: secret),

@@ -24,6 +24,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("workflows-dir"), help: "Where named workflows are looked up (default: ./workflows).")
     var workflowsDir: String?
 
+    @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per log line on stderr.")
+    var logFormat = "text"
+
     var resolvedHost: String {
         host ?? ProcessInfo.processInfo.environment["VIDFLOW_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
     }
@@ -35,6 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        guard ["text", "json"].contains(logFormat) else { throw CLIFailure.badInput("--log-format must be text or json").report() }
         guard let port = resolvedPort, (0...65535).contains(port) else {
             throw CLIFailure.badInput("the port must be a number from 0 to 65535").report()
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import VidflowServer
 
 /// The `vidflow` command: runs declarative image-and-prompt-to-video workflows with durable state.
 @main
@@ -37,6 +38,11 @@ struct Vidflow: AsyncParsableCommand {
     /// Engine logs go to stderr, warnings and worse unless `VIDFLOW_LOG_LEVEL` says otherwise.
     private static func bootstrapLogging() {
         let level = ProcessInfo.processInfo.environment["VIDFLOW_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        let process = ProcessInfo.processInfo
+        if JSONLogHandler.requested(arguments: process.arguments, environment: process.environment) {
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+            return
+        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
