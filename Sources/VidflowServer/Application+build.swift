@@ -3,11 +3,6 @@ import Hummingbird
 import Logging
 import VidflowStore
 
-/// A `--no-auth` request for an address other than loopback, or another setting refused at start.
-public struct ServerStartError: Error, CustomStringConvertible {
-    public var description: String
-}
-
 /// Builds the vidflow HTTP application: routes, auth, the engine and the webhook sender as services.
 ///
 /// ```swift

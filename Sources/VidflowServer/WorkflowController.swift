@@ -71,10 +71,3 @@ struct WorkflowController {
         return JSONResponse.make(["workflow_id": .string(id), "items": .array(items)])
     }
 }
-
-extension HTTPFields {
-    /// The value of a header by its (case-insensitive) name.
-    subscript(named name: String) -> String? {
-        first { $0.name.canonicalName == name.lowercased() }?.value
-    }
-}

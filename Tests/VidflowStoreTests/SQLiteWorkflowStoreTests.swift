@@ -17,7 +17,8 @@ final class SQLiteWorkflowStoreTests: XCTestCase {
         XCTAssertEqual(run?.workflowName, "store-test")
         XCTAssertEqual(run?.inputs["prompt"], "a fox")
         let applied = try await reopened.pool.read { db in try StoreDatabase.migrator.appliedMigrations(db) }
-        XCTAssertEqual(applied, ["v1"])
+        XCTAssertEqual(applied, StoreDatabase.migrator.migrations)
+        XCTAssertEqual(applied.first, "v1")
     }
 
     func testARunAndItsStagesRoundTripEveryField() async throws {
@@ -234,6 +235,7 @@ final class StoreOpeningTests: XCTestCase {
         XCTAssertEqual(failures.withLock { $0 }, [])
         let store = try SQLiteWorkflowStore(path: path)
         let applied = try store.pool.read { db in try StoreDatabase.migrator.appliedMigrations(db) }
-        XCTAssertEqual(applied, ["v1"])
+        XCTAssertEqual(applied, StoreDatabase.migrator.migrations)
+        XCTAssertEqual(applied.first, "v1")
     }
 }
