@@ -116,6 +116,28 @@ final class WorkflowEndpointTests: XCTestCase {
         }
     }
 
+    func testConcurrentRetriesOfOneBaseGiveOne202AndOne409() async throws {
+        let server = try TestServer()
+        defer { server.remove() }
+        let token = try await server.token("alice")
+        try await server.test { client in
+            let first = try await client.json(.post, "/v1/workflows", token: token,
+                                              body: ["definition": Docs.pair(), "inputs": ["fail": 1]])
+            let base = try XCTUnwrap(first.body["workflow_id"]?.stringValue)
+            _ = try await client.waitForTerminal(base, token: token)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        try await client.json(.post, "/v1/workflows", token: token, body: [
+                            "execution_mode": "retry", "workflow_id": .string(base), "inputs": ["fail": 0, "slow": 1000]]).status
+                    }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            XCTAssertEqual(statuses.sorted { $0.code < $1.code }, [.accepted, .conflict])
+        }
+    }
+
     func testNamedWorkflowAndWorkflowChain() async throws {
         let server = try TestServer()
         defer { server.remove() }
