@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Definitions, stage protocol, state machine, planner, cache keys. No I/O frameworks.
@@ -43,7 +44,10 @@ let package = Package(
         // Swift wrappers over FFmpeg: probe, transcode, thumbnail, render.
         .target(name: "VidflowMedia", dependencies: ["CFFmpeg"]),
         // Built-in stage types and the provider protocol with the offline `local` provider.
-        .target(name: "VidflowProviders", dependencies: ["VidflowCore", "VidflowMedia"]),
+        .target(name: "VidflowProviders", dependencies: [
+            "VidflowCore", "VidflowMedia",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .executableTarget(name: "vidflow", dependencies: [
             "VidflowCore", "VidflowStore", "VidflowEngine", "VidflowProviders",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -61,6 +65,9 @@ let package = Package(
         .testTarget(name: "VidflowMediaTests", dependencies: ["VidflowMedia"]),
         // CLI tests: run the built `vidflow` binary as a child process over temp data directories.
         .testTarget(name: "VidflowCLITests", dependencies: ["VidflowStore", "VidflowCore"]),
+        .testTarget(name: "VidflowProvidersTests", dependencies: [
+            "VidflowProviders", "VidflowEngine", "VidflowStore", "VidflowMedia",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )
