@@ -35,8 +35,8 @@ final class LoopbackFileServer: @unchecked Sendable {
 
     func url(_ name: String) -> String { "http://127.0.0.1:\(port)/\(name)" }
 
+    /// Stops the server. (`waitUntilExit` is avoided: on Linux it can block forever inside an async test.)
     func stop() {
         process.terminate()
-        process.waitUntilExit()
     }
 }
