@@ -16,9 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
@@ -47,7 +47,10 @@ let package = Package(
         // Swift wrappers over FFmpeg: probe, transcode, thumbnail, render.
         .target(name: "VidflowMedia", dependencies: ["CFFmpeg"]),
         // Built-in stage types and the provider protocol with the offline `local` provider.
-        .target(name: "VidflowProviders", dependencies: ["VidflowCore", "VidflowMedia"]),
+        .target(name: "VidflowProviders", dependencies: [
+            "VidflowCore", "VidflowMedia",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         // The HTTP service (`vidflow serve`): Hummingbird 2, the engine in-process as a Service.
         .target(name: "VidflowServer", dependencies: [
             "VidflowCore", "VidflowStore", "VidflowEngine", "VidflowProviders",
@@ -76,6 +79,9 @@ let package = Package(
         .testTarget(name: "VidflowMediaTests", dependencies: ["VidflowMedia"]),
         // CLI tests: run the built `vidflow` binary as a child process over temp data directories.
         .testTarget(name: "VidflowCLITests", dependencies: ["VidflowStore", "VidflowCore"]),
+        .testTarget(name: "VidflowProvidersTests", dependencies: [
+            "VidflowProviders", "VidflowEngine", "VidflowStore", "VidflowMedia",
+        ]),
         .testTarget(name: "VidflowServerTests", dependencies: [
             "VidflowServer", "VidflowStore", "VidflowCore", "VidflowEngine",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,0 +1,44 @@
+/// What a provider accepts, so a request can be checked and trimmed before anything is paid for.
+public struct ProviderCapabilities: Sendable, Hashable {
+    /// Model ids accepted; the first is the default.
+    public var models: [String]
+    /// Clip lengths accepted in seconds; nil means any length in `secondsRange`.
+    public var allowedSeconds: [Double]?
+    public var secondsRange: ClosedRange<Double>
+    public var defaultSeconds: Double
+    /// Exact sizes accepted (`1280x720`); empty with `arbitrarySizes` false means sizes are not accepted.
+    public var sizes: [String]
+    /// Any even `WIDTHxHEIGHT` is accepted.
+    public var arbitrarySizes: Bool
+    public var aspectRatios: [String]
+    public var resolutions: [String]
+    public var imageInput: Bool
+    public var lastFrame: Bool
+    public var audio: Bool
+    public var negativePrompt: Bool
+    public var seed: Bool
+    public var fps: Bool
+    public var extraBody: Bool
+
+    public init(models: [String], allowedSeconds: [Double]? = nil, secondsRange: ClosedRange<Double> = 1...60,
+                defaultSeconds: Double = 4, sizes: [String] = [], arbitrarySizes: Bool = false,
+                aspectRatios: [String] = [], resolutions: [String] = [], imageInput: Bool = false,
+                lastFrame: Bool = false, audio: Bool = false, negativePrompt: Bool = false, seed: Bool = false,
+                fps: Bool = false, extraBody: Bool = false) {
+        self.models = models
+        self.allowedSeconds = allowedSeconds
+        self.secondsRange = secondsRange
+        self.defaultSeconds = defaultSeconds
+        self.sizes = sizes
+        self.arbitrarySizes = arbitrarySizes
+        self.aspectRatios = aspectRatios
+        self.resolutions = resolutions
+        self.imageInput = imageInput
+        self.lastFrame = lastFrame
+        self.audio = audio
+        self.negativePrompt = negativePrompt
+        self.seed = seed
+        self.fps = fps
+        self.extraBody = extraBody
+    }
+}

@@ -1,0 +1,220 @@
+import Foundation
+import Synchronization
+import VidflowCore
+import VidflowEngine
+import VidflowProviders
+import VidflowStore
+import XCTest
+
+/// Runs a command-line tool and returns its standard output; throws when it exits non-zero.
+@discardableResult
+func runTool(_ name: String, _ arguments: [String]) throws -> Data {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [name] + arguments
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw ToolError(message: "\(name) \(arguments.joined(separator: " ")) failed: \(String(decoding: errorData, as: UTF8.self))")
+    }
+    return data
+}
+
+struct ToolError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+/// Whether the ffmpeg and ffprobe CLIs can be run.
+let ffmpegAvailable: Bool = {
+    (try? runTool("ffmpeg", ["-hide_banner", "-version"])) != nil && (try? runTool("ffprobe", ["-version"])) != nil
+}()
+
+/// Skips the current test when the ffmpeg CLI is missing.
+func requireFFmpeg() throws {
+    if !ffmpegAvailable { throw XCTSkip("ffmpeg CLI not installed: run make test") }
+}
+
+/// The package root (for `workflows/` and `share/`).
+let packageRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// A temporary directory with media made by the ffmpeg CLI.
+struct TestMedia {
+    let directory: String
+
+    init() throws {
+        try requireFFmpeg()
+        directory = NSTemporaryDirectory() + "vidflow-providers-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    /// A 320x240 JPEG.
+    func jpeg(_ name: String = "image.jpg") throws -> String {
+        let path = directory + "/" + name
+        try runTool("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240",
+                               "-frames:v", "1", path])
+        return path
+    }
+
+    /// A 320x180, 25 fps, 1 s H.264 + AAC clip with its moov at the end.
+    func clip(_ name: String = "clip.mp4") throws -> String {
+        let path = directory + "/" + name
+        try runTool("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",
+                               "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "1",
+                               "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path])
+        return path
+    }
+
+    /// A text file pretending to be an image.
+    func notAnImage(_ name: String = "notes.jpg") throws -> String {
+        let path = directory + "/" + name
+        try Data("these are not the pixels you are looking for\n".utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
+}
+
+/// ffprobe's JSON view of a file's streams and format.
+struct ProbeReport {
+    let streams: [[String: Any]]
+    let format: [String: Any]
+
+    init(path: String) throws {
+        let data = try runTool("ffprobe", ["-v", "error", "-show_streams", "-show_format", "-of", "json", path])
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        streams = object["streams"] as? [[String: Any]] ?? []
+        format = object["format"] as? [String: Any] ?? [:]
+    }
+
+    var video: [String: Any]? { streams.first { $0["codec_type"] as? String == "video" } }
+    var duration: Double { Double(format["duration"] as? String ?? "") ?? 0 }
+    var width: Int { video?["width"] as? Int ?? 0 }
+    var height: Int { video?["height"] as? Int ?? 0 }
+}
+
+/// Names of an MP4's top-level boxes, in file order.
+func topLevelBoxes(_ path: String) throws -> [String] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    var boxes: [String] = []
+    var offset = 0
+    while offset + 8 <= data.count {
+        let header = data[offset..<offset + 8].map { $0 }
+        var size = header[0..<4].reduce(0) { $0 << 8 | Int($1) }
+        if size == 1, offset + 16 <= data.count {
+            size = data[offset + 8..<offset + 16].reduce(0) { $0 << 8 | Int($1) }
+        } else if size == 0 {
+            size = data.count - offset
+        }
+        boxes.append(String(decoding: header[4..<8], as: UTF8.self))
+        guard size >= 8 else { break }
+        offset += size
+    }
+    return boxes
+}
+
+/// A data directory with a real SQLite store and an engine running the built-in stages over `providers`.
+struct ProvidersWorld {
+    let directory: String
+    let store: SQLiteWorkflowStore
+    let engine: Engine
+    let registry: StageRegistry
+    let local: LocalProvider
+
+    init(extraProviders: [any VideoProvider] = []) throws {
+        directory = NSTemporaryDirectory() + "vidflow-providers-world-\(UUID().uuidString.prefix(8))"
+        store = try SQLiteWorkflowStore(path: directory + "/vidflow.sqlite")
+        local = LocalProvider(directory: directory + "/providers/local", pollAfterMs: 50)
+        var providers = ProviderRegistry([local])
+        for provider in extraProviders { providers.register(provider) }
+        registry = BuiltinStages.registry(providers: providers)
+        let configuration = EngineConfiguration(dataDirectory: directory, maxConcurrency: 4, cancelPollInterval: .milliseconds(20))
+        engine = Engine(store: store, registry: registry, artifacts: try FileArtifactStore(root: directory),
+                        configuration: configuration)
+    }
+
+    func definition(_ yaml: String) throws -> WorkflowDefinition {
+        try DefinitionValidator(registry: registry).load(yaml)
+    }
+
+    func run(_ definition: WorkflowDefinition, inputs: [String: JSONValue] = [:], mode: ExecutionMode = .full,
+             base: String? = nil) async throws -> RunRecord {
+        let id = try await engine.submit(RunRequest(definition: definition, inputs: inputs, mode: mode, baseRunID: base))
+        return try await engine.wait(id)
+    }
+
+    func stages(_ runID: String) async throws -> [String: StageRecord] {
+        Dictionary(uniqueKeysWithValues: try await store.stages(of: runID).map { ($0.stageID, $0) })
+    }
+
+    /// Stage ids that really ran (not reused) in a run.
+    func executed(_ runID: String) async throws -> Set<String> {
+        Set(try await stages(runID).values.filter { $0.status == .completed && $0.reusedFrom == nil }.map(\.stageID))
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
+}
+
+/// A `StageContext` for running one stage directly, without an engine.
+final class DirectContext: StageContext {
+    let runID = "run_test"
+    let stageID: String
+    let attempt = 1
+    let parameters: [String: JSONValue]
+    let artifacts: any ArtifactStore
+    let stateDirectory: String
+    private let reports = Mutex((logs: [String](), progress: [Int]()))
+
+    init(stageID: String = "stage", parameters: [String: JSONValue], directory: String) throws {
+        self.stageID = stageID
+        self.parameters = parameters
+        self.artifacts = try FileArtifactStore(root: directory)
+        self.stateDirectory = directory + "/state"
+    }
+
+    var logs: [String] { reports.withLock { $0.logs } }
+    var progress: [Int] { reports.withLock { $0.progress } }
+
+    func reportProgress(_ percent: Int) async { reports.withLock { $0.progress.append(percent) } }
+    func log(_ message: String) async { reports.withLock { $0.logs.append(message) } }
+
+    func submitOnce(provider: String, request: JSONValue, reconcile: @Sendable (String) async throws -> String?,
+                    submit: @Sendable (String) async throws -> String) async throws -> ExternalJob {
+        let key = "vf-\(runID)-\(stageID)"
+        if let id = try await reconcile(key) {
+            return ExternalJob(provider: provider, idempotencyKey: key, externalID: id, origin: .reconciled)
+        }
+        return ExternalJob(provider: provider, idempotencyKey: key, externalID: try await submit(key), origin: .submitted)
+    }
+}
+
+/// Runs `stage` directly and returns the `StageFailure` it throws (failing the test when it succeeds).
+func stageFailure(of stage: any Stage, _ context: DirectContext, file: StaticString = #filePath, line: UInt = #line) async -> StageFailure? {
+    do {
+        _ = try await stage.run(context)
+        XCTFail("expected the stage to fail", file: file, line: line)
+    } catch let failure as StageFailure {
+        return failure
+    } catch {
+        XCTFail("expected a StageFailure, got \(error)", file: file, line: line)
+    }
+    return nil
+}
+
+/// Waits until a provider job ends; fails after `timeout` seconds.
+func waitForJob(_ provider: any VideoProvider, _ jobID: String, timeout: Double = 60) async throws -> VideoJobStatus {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        let status = try await provider.status(of: jobID)
+        if status.state.isTerminal { return status }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw ToolError(message: "job \(jobID) did not finish within \(timeout) s")
+}
