@@ -60,6 +60,7 @@ func makeRouter(state: ServerState, localUser: ServerUser?) -> Router<ServerRequ
     MetricsController(state: state).addRoutes(to: router)
     VideoController(state: state).addRoutes(to: router.group("v1/video"))
     OpenAIVideoController(state: state).addRoutes(to: router.group("v1/videos"))
+    ProviderController(state: state).addRoutes(to: router.group("v1/providers"))
     OpenAPIController().addRoutes(to: router)
     return router
 }

@@ -27,7 +27,8 @@ struct RootController {
             "storage": ["status": storage ? "healthy" : "unhealthy"],
             "engine": ["status": "healthy", "active_runs": .int(await state.engine.activeRunIDs.count),
                        "queue_depth": .int(state.engine.queueDepth)],
-            "providers": ["status": "healthy", "stage_types": .array(types.map(JSONValue.string))],
+            "providers": ["status": "healthy", "names": .array(state.providers.names.map(JSONValue.string)),
+                          "stage_types": .array(types.map(JSONValue.string))],
         ]
         return JSONResponse.make(["status": .string(issues.isEmpty ? "healthy" : "degraded"),
                                   "issues": .array(issues), "components": components])

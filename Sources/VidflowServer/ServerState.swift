@@ -12,13 +12,16 @@ struct ServerState: Sendable {
     let artifacts: FileArtifactStore
     let registry: StageRegistry
     let engine: Engine
+    /// The video providers, for connection tests and health.
+    let providers: ProviderRegistry
 
     init(arguments: ServerArguments, logger: Logger) throws {
         self.arguments = arguments
         try FileManager.default.createDirectory(atPath: arguments.dataDirectory, withIntermediateDirectories: true)
         store = try SQLiteWorkflowStore(path: arguments.dataDirectory + "/vidflow.sqlite")
         artifacts = try FileArtifactStore(root: arguments.dataDirectory)
-        var registry = BuiltinStages.registry(dataDirectory: arguments.dataDirectory)
+        providers = ProviderRegistry.standard(dataDirectory: arguments.dataDirectory)
+        var registry = BuiltinStages.registry(providers: providers)
         for stage in arguments.extraStages { registry.register(stage) }
         self.registry = registry
         engine = Engine(store: store, registry: registry, artifacts: artifacts, configuration: arguments.engine,
