@@ -26,37 +26,38 @@ struct FileController {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit + 64 * 1024 {
             throw APIError.tooLarge(limit, field: "file")
         }
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: limit + 64 * 1024)
-        } catch {
-            throw APIError.tooLarge(limit, field: "file")
+        let reader = MultipartStreamReader(boundary: boundary, limit: limit, scratchDirectory: storage.root + "/.uploads")
+        let form = try await reader.read(request.body)
+        defer { for path in form.compactMap(\.file) { try? FileManager.default.removeItem(atPath: path) } }
+        guard let file = form.first(where: { $0.name == "file" }), let upload = file.file else {
+            throw APIError.badRequest("required: a 'file' part with a filename", field: "file")
         }
-        let form = try MultipartForm(body: Data(buffer.readableBytesView), boundary: boundary)
-        guard let file = form.part("file") else { throw APIError.badRequest("required: a 'file' part", field: "file") }
-        guard file.data.count <= limit else { throw APIError.tooLarge(limit, field: "file") }
-        let bucket = form.part("bucket")?.text.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        let text = { (name: String) in form.first { $0.name == name }?.text.flatMap { $0.isEmpty ? nil : $0 } }
+        let bucket = text("bucket") ?? "default"
         let bucketParts = try storage.components(bucket, field: "bucket")
-        guard bucketParts.count == 1 else { throw UserStorage.bad("bucket", "must be a single name without '/'") }
-        guard let relative = form.part("file_path")?.text.flatMap({ $0.isEmpty ? nil : $0 }) ?? file.filename else {
+        guard bucketParts.count == 1, !bucket.hasPrefix(".") else {
+            throw UserStorage.bad("bucket", "must be a single name without '/' that does not start with '.'")
+        }
+        guard let relative = text("file_path") ?? file.filename else {
             throw APIError.badRequest("required: 'file_path' (or a filename on the file part)", field: "file_path")
         }
         let parts = bucketParts + (try storage.components(relative, field: "file_path"))
-        _ = try storage.components(parts.joined(separator: "/"), field: "file_path")
         let path = storage.absolute(parts)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
         _ = try storage.components(parts.joined(separator: "/"), field: "file_path")
-        guard FileManager.default.createFile(atPath: path, contents: file.data) else {
-            throw APIError(.internalServerError, code: "storage_error", "cannot write the file")
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard !isDirectory.boolValue else { throw UserStorage.bad("file_path", "names an existing directory") }
+            try FileManager.default.removeItem(atPath: path)
         }
+        try FileManager.default.moveItem(atPath: upload, toPath: path)
         let filePath = parts.dropFirst().joined(separator: "/")
         let downloadPath = parts.map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0 }
             .joined(separator: "/")
         return JSONResponse.make([
             "file_path": .string(filePath), "bucket": .string(bucket), "download_url": .string("/v1/files/download/\(downloadPath)"),
-            "size": .int(file.data.count), "uploaded_at": JSONResponse.time(Date()),
+            "size": .int(file.size), "uploaded_at": JSONResponse.time(Date()),
             "content_type": .string(file.contentType ?? UserStorage.contentType(of: filePath)),
         ], status: .created)
     }

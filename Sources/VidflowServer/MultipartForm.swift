@@ -49,6 +49,13 @@ struct MultipartForm: Sendable {
     }
 
     private static func part(headers: String, data: Data) -> Part? {
+        let header = header(headers)
+        guard let name = header.name else { return nil }
+        return Part(name: name, filename: header.filename, contentType: header.contentType, data: data)
+    }
+
+    /// The name, filename and content type in a part's header block.
+    static func header(_ headers: String) -> (name: String?, filename: String?, contentType: String?) {
         var name: String?
         var filename: String?
         var contentType: String?
@@ -61,8 +68,7 @@ struct MultipartForm: Sendable {
                 contentType = line.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces)
             }
         }
-        guard let name else { return nil }
-        return Part(name: name, filename: filename, contentType: contentType, data: data)
+        return (name, filename, contentType)
     }
 
     private static func parameter(_ key: String, in line: String) -> String? {
@@ -75,7 +81,7 @@ struct MultipartForm: Sendable {
         return nil
     }
 
-    private static func malformed(_ reason: String) -> APIError {
+    static func malformed(_ reason: String) -> APIError {
         APIError.badRequest("malformed multipart body: \(reason)", field: "(body)", code: "malformed_multipart")
     }
 }

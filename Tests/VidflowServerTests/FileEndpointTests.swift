@@ -122,6 +122,30 @@ final class FileEndpointTests: XCTestCase {
         }
     }
 
+    func testALargeUploadStreamsToDiskIntactOverARealSocket() async throws {
+        let server = try TestServer()
+        defer { server.remove() }
+        let alice = try await server.token("alice")
+        var block = Data((0..<4093).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+        block.append(Data("\r\n--".utf8))
+        var blocks = Data()
+        while blocks.count < 8 * 1024 * 1024 { blocks.append(block) }
+        let data = blocks
+        try await server.test(.live) { client in
+            let started = Date()
+            let uploaded = try await Self.upload(client, token: alice, path: "big/blob.bin", data: data)
+            XCTAssertEqual(uploaded.status, .created)
+            XCTAssertEqual(TestResponse.json(uploaded)["size"]?.intValue, data.count)
+            XCTAssertLessThan(Date().timeIntervalSince(started), 20)
+            let back = try await client.executeRequest(uri: "/v1/files/download/default/big/blob.bin", method: .get,
+                                                       headers: [.authorization: "Bearer \(alice)"], body: nil)
+            XCTAssertEqual(Data(back.body.readableBytesView), data)
+        }
+        let scratch = try FileManager.default.subpathsOfDirectory(atPath: server.arguments.dataDirectory + "/files")
+            .filter { $0.contains(".uploads/") }
+        XCTAssertEqual(scratch, [], "temp files are removed")
+    }
+
     func testUploadsOverTheLimitAre413() async throws {
         var server = try TestServer()
         defer { server.remove() }
