@@ -18,12 +18,15 @@ struct EngineService: Service {
         }
         try? await gracefulShutdown()
         await engine.stop()
-        let engine = engine
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await engine.waitForAll() }
-            group.addTask { try? await Task.sleep(for: self.drainTimeout) }
-            await group.next()
-            group.cancelAll()
+        // Polls rather than awaiting the runs: a run's task does not end on cancellation, and a
+        // task group would wait for it past the deadline.
+        let deadline = ContinuousClock.now + drainTimeout
+        while await !engine.activeRunIDs.isEmpty, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let left = await engine.activeRunIDs
+        if !left.isEmpty {
+            logger.info("leaving running stages to recovery", metadata: ["runs": "\(left.joined(separator: ","))"])
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 import VidflowCore
 import VidflowStore
 
@@ -51,7 +52,8 @@ struct EventStreamController {
             var last = after
             var done: Set<String> = []
             var quiet = Duration.zero
-            while done.count < ids.count {
+            // Ends on graceful shutdown too, so an open stream never holds the server up; clients resume.
+            while done.count < ids.count, !Task.isShuttingDownGracefully {
                 try Task.checkCancellation()
                 let events = try await store.events(runIDs: ids, after: last, limit: 500)
                 for event in events {

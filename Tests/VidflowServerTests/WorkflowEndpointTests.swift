@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import VidflowCore
+import VidflowStore
 import XCTest
 
 final class WorkflowEndpointTests: XCTestCase {
@@ -136,6 +137,22 @@ final class WorkflowEndpointTests: XCTestCase {
             }
             XCTAssertEqual(statuses.sorted { $0.code < $1.code }, [.accepted, .conflict])
         }
+    }
+
+    func testShutdownWaitsOnlyTheDrainTimeoutAndLeavesTheRunToRecovery() async throws {
+        let server = try TestServer()
+        defer { server.remove() }
+        let token = try await server.token("alice")
+        let started = ContinuousClock.now
+        let id = try await server.test { client in
+            let created = try await client.json(.post, "/v1/workflows", token: token,
+                                                body: ["definition": Docs.pair(sleepMs: 20_000)])
+            return created.body["workflow_id"]?.stringValue ?? ""
+        }
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(5), "graceful shutdown waits for the drain timeout only")
+        let store = try SQLiteWorkflowStore(path: server.arguments.dataDirectory + "/vidflow.sqlite")
+        let run = try await store.run(id)
+        XCTAssertEqual(run?.status, .running, "left for the next start to recover")
     }
 
     func testNamedWorkflowAndWorkflowChain() async throws {
