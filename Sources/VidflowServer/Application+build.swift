@@ -15,7 +15,7 @@ public func buildApplication(_ arguments: ServerArguments) async throws -> some 
     if !arguments.auth && !arguments.isLoopback {
         throw ServerStartError(description: "--no-auth is only allowed on a loopback address (127.0.0.1, ::1), not '\(arguments.host)'")
     }
-    let state = try ServerState(arguments: arguments, logger: logger)
+    let state = try await ServerState.open(arguments: arguments, logger: logger)
     var localUser: ServerUser?
     var firstToken: String?
     if arguments.auth {

@@ -15,16 +15,28 @@ struct ServerState: Sendable {
     /// The video providers, for connection tests and health.
     let providers: ProviderRegistry
 
-    init(arguments: ServerArguments, logger: Logger) throws {
-        self.arguments = arguments
+    /// Opens the store and builds the engine; `/v1/config`'s `max_concurrency` (when set) limits each provider pool.
+    static func open(arguments: ServerArguments, logger: Logger) async throws -> ServerState {
         try FileManager.default.createDirectory(atPath: arguments.dataDirectory, withIntermediateDirectories: true)
-        store = try SQLiteWorkflowStore(path: arguments.dataDirectory + "/vidflow.sqlite")
+        let store = try SQLiteWorkflowStore(path: arguments.dataDirectory + "/vidflow.sqlite")
+        var engine = arguments.engine
+        if let text = try await store.setting(ConfigController.settingKey),
+           let limit = try JSONValue.parse(text)["max_concurrency"]?.intValue, (1...5).contains(limit) {
+            engine.defaultPoolLimit = limit
+        }
+        return try ServerState(arguments: arguments, store: store, engineConfiguration: engine, logger: logger)
+    }
+
+    init(arguments: ServerArguments, store: SQLiteWorkflowStore, engineConfiguration: EngineConfiguration,
+         logger: Logger) throws {
+        self.arguments = arguments
+        self.store = store
         artifacts = try FileArtifactStore(root: arguments.dataDirectory)
         providers = ProviderRegistry.standard(dataDirectory: arguments.dataDirectory)
         var registry = BuiltinStages.registry(providers: providers)
         for stage in arguments.extraStages { registry.register(stage) }
         self.registry = registry
-        engine = Engine(store: store, registry: registry, artifacts: artifacts, configuration: arguments.engine,
+        engine = Engine(store: store, registry: registry, artifacts: artifacts, configuration: engineConfiguration,
                         logger: logger)
     }
 

@@ -13,6 +13,9 @@ enum VideoRequestParser {
     struct Defaults: Sendable {
         var provider: String
         var model: String?
+        var aspectRatio: String? = nil
+        /// Longest wait between polls of the provider, in seconds.
+        var pollInterval: Double? = nil
     }
 
     static func unified(_ body: JSONObjectReader, defaults: Defaults) throws -> VideoSpec {
@@ -58,6 +61,8 @@ enum VideoRequestParser {
                 spec.model = defaults.model.flatMap { $0 == spec.provider ? nil : $0 }
             }
         }
+        spec.pollInterval = defaults.pollInterval
+        spec.defaultAspectRatio = defaults.aspectRatio
         return spec
     }
 

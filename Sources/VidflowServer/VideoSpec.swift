@@ -19,6 +19,9 @@ struct VideoSpec: Sendable {
     var lastFrame: String?
     var extraBody: [String: JSONValue]?
     var remixedFrom: String?
+    /// From `/v1/config`: the poll stage's longest wait, and the aspect ratio when no size is given.
+    var pollInterval: Double?
+    var defaultAspectRatio: String?
 
     /// The provider a model id names: `provider/model`, `sora-*` → openai, `veo-*` → google, `gen*` → runway.
     static func provider(forModel model: String) -> (provider: String, model: String?) {
@@ -49,7 +52,9 @@ struct VideoSpec: Sendable {
         if let model { generate["model"] = .string(model) }
         if let seconds { generate["seconds"] = seconds.rounded() == seconds ? .int(Int(seconds)) : .double(seconds) }
         if let size { generate["size"] = .string(size) }
-        if let aspectRatio { generate["aspect_ratio"] = .string(aspectRatio) }
+        if let aspect = aspectRatio ?? (size == nil && resolution == nil ? defaultAspectRatio : nil) {
+            generate["aspect_ratio"] = .string(aspect)
+        }
         if let resolution { generate["resolution"] = .string(resolution) }
         if let negativePrompt { generate["negative_prompt"] = .string(negativePrompt) }
         if let seed { generate["seed"] = .int(seed) }
@@ -57,9 +62,13 @@ struct VideoSpec: Sendable {
         if let extraBody { generate["extra_body"] = .object(extraBody) }
         let uploads = stages.compactMap { $0["id"] }
         stages.append(["id": "generate", "uses": "video.generate", "needs": .array(uploads), "with": .object(generate)])
-        stages.append(["id": "poll", "uses": "video.poll", "needs": ["generate"], "timeout": "15m",
-                       "with": ["job_id": "${{ stages.generate.outputs.job_id }}",
-                                "provider": "${{ stages.generate.outputs.provider }}", "restart_from": "generate"]])
+        var poll: [String: JSONValue] = ["job_id": "${{ stages.generate.outputs.job_id }}",
+                                         "provider": "${{ stages.generate.outputs.provider }}", "restart_from": "generate"]
+        if let pollInterval {
+            poll["max_interval"] = .double(pollInterval)
+            poll["interval"] = .double(min(0.5, pollInterval))
+        }
+        stages.append(["id": "poll", "uses": "video.poll", "needs": ["generate"], "timeout": "15m", "with": .object(poll)])
         stages.append(["id": "download", "uses": "video.download", "needs": ["poll"],
                        "with": ["url": "${{ stages.poll.outputs.url }}", "restart_from": "generate"]])
         stages.append(["id": "transcode", "uses": "ffmpeg.transcode", "needs": ["download"], "timeout": "30m",

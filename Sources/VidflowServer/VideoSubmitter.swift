@@ -10,7 +10,9 @@ struct VideoSubmitter {
     func defaults() async throws -> VideoRequestParser.Defaults {
         let config = try await ConfigController(state: state).current()
         return VideoRequestParser.Defaults(provider: config["default_provider"]?.stringValue ?? "local",
-                                           model: config["default_model"]?.stringValue)
+                                           model: config["default_model"]?.stringValue,
+                                           aspectRatio: config["default_aspect_ratio"]?.stringValue,
+                                           pollInterval: config["poll_interval_seconds"]?.doubleValue)
     }
 
     /// Creates (or, for a reused idempotency key, finds) the run; returns its record.

@@ -29,7 +29,7 @@ final class OpenAPIAndOperationsTests: XCTestCase {
     func testEveryRouteIsInTheOpenAPIDocumentAndViceVersa() async throws {
         let server = try TestServer()
         defer { server.remove() }
-        let state = try ServerState(arguments: server.arguments, logger: Logger(label: "test"))
+        let state = try await ServerState.open(arguments: server.arguments, logger: Logger(label: "test"))
         let router = makeRouter(state: state, localUser: nil)
         let routed = Set(router.routes.map { route -> String in
             let path = "\(route.path)".split(separator: "/").map { part -> String in

@@ -64,6 +64,23 @@ final class VideoEndpointTests: XCTestCase {
         }
     }
 
+    func testConfigDefaultsReachTheChain() async throws {
+        let server = try Self.server()
+        defer { server.remove() }
+        let admin = try await server.token("root", admin: true)
+        try await server.test { client in
+            let put = try await client.json(.put, "/v1/config", token: admin, body: [
+                "default_provider": "local", "default_aspect_ratio": "9:16", "poll_interval_seconds": 2])
+            XCTAssertEqual(put.status, .ok)
+            let created = try await client.json(.post, "/v1/video/generate", token: admin, body: ["prompt": "tall"])
+            let id = try XCTUnwrap(created.body["task_id"]?.stringValue)
+            _ = try await Self.poll(client, "/v1/video/tasks/\(id)", token: admin) { $0["status"] == "completed" }
+            let status = try await client.json(.get, "/v1/workflows/status/\(id)", token: admin)
+            XCTAssertEqual(status.body["stages"]?["generate"]?["input"]?["aspect_ratio"], "9:16")
+            XCTAssertEqual(status.body["stages"]?["poll"]?["input"]?["max_interval"]?.doubleValue, 2)
+        }
+    }
+
     func testCancellingARunningTaskAndBadRequests() async throws {
         let server = try Self.server(sleepMs: 3000)
         defer { server.remove() }
