@@ -7,13 +7,6 @@ import NIOCore
 import VidflowCore
 import XCTest
 
-/// One parsed SSE frame.
-struct SSEFrame: Equatable {
-    var id: Int64
-    var event: String
-    var data: JSONValue
-}
-
 final class EventStreamTests: XCTestCase {
     /// Reads an SSE stream over a real socket until it ends; returns its frames.
     static func read(port: Int, path: String, token: String, lastEventID: Int64? = nil) async throws -> [SSEFrame] {

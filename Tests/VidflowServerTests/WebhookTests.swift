@@ -8,13 +8,6 @@ import VidflowCore
 import VidflowServer
 import XCTest
 
-/// What the test receiver saw.
-final class ReceivedWebhooks: Sendable {
-    let items = Mutex<[(headers: HTTPFields, body: Data)]>([])
-    let failFirst: Int
-    init(failFirst: Int) { self.failFirst = failFirst }
-}
-
 final class WebhookTests: XCTestCase {
     func testTerminalRunsAreDeliveredSignedRetriedAndRecorded() async throws {
         let server = try TestServer()
