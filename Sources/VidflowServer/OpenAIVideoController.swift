@@ -91,14 +91,12 @@ struct OpenAIVideoController {
         }
         let order = query["order"].map(String.init) ?? "desc"
         guard ["asc", "desc"].contains(order) else { throw APIError.badRequest("must be asc or desc", field: "order") }
-        var runs = try await state.store.runs(userID: user.id, status: nil, limit: 1000, after: nil, kind: "video")
-        if order == "asc" { runs.reverse() }
-        if let after = query["after"].map(String.init), !after.isEmpty {
-            guard let index = runs.firstIndex(where: { $0.id == after }) else {
-                throw APIError.badRequest("no video with id '\(after)'", field: "after")
-            }
-            runs = Array(runs[runs.index(after: index)...])
+        let after = query["after"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        if let after, try await state.store.owner(ofRun: after) != user.id {
+            throw APIError.badRequest("no video with id '\(after)'", field: "after")
         }
+        let runs = try await state.store.runs(userID: user.id, status: nil, limit: limit + 1, after: after, kind: "video",
+                                              oldestFirst: order == "asc")
         let page = Array(runs.prefix(limit))
         var data: [JSONValue] = []
         for run in page {

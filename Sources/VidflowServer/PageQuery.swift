@@ -1,5 +1,6 @@
 import Hummingbird
 import VidflowCore
+import VidflowStore
 
 /// `?limit=&cursor=&status=` of list endpoints, checked.
 struct PageQuery {
@@ -19,6 +20,14 @@ struct PageQuery {
         }
         cursor = query["cursor"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         statusText = query["status"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// 400 unless the cursor names one of the user's runs.
+    func checkCursor(_ state: ServerState, user: ServerUser) async throws {
+        guard let cursor else { return }
+        guard try await state.store.owner(ofRun: cursor) == user.id else {
+            throw APIError.badRequest("not a cursor from an earlier page", field: "cursor")
+        }
     }
 
     func status() throws -> RunStatus? {

@@ -65,6 +65,7 @@ struct VideoController {
     @Sendable func history(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let page = try PageQuery(request)
+        try await page.checkCursor(state, user: user)
         let runs = try await state.store.runs(userID: user.id, status: try page.status(), limit: page.limit + 1,
                                               after: page.cursor, kind: "video")
         var items: [JSONValue] = []

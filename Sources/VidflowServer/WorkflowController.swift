@@ -39,6 +39,7 @@ struct WorkflowController {
         let user = try context.requireUser()
         let page = try PageQuery(request)
         let status = try page.status()
+        try await page.checkCursor(state, user: user)
         let runs = try await state.store.runs(userID: user.id, status: status, limit: page.limit + 1, after: page.cursor)
         let items = runs.prefix(page.limit)
         let next: JSONValue = runs.count > page.limit ? JSONResponse.optional(items.last?.id) : .null

@@ -81,19 +81,19 @@ extension SQLiteWorkflowStore {
         }
     }
 
-    /// A user's runs, newest first, after the run `cursor` (exclusive); `kind` filters on `meta.kind`.
+    /// A user's runs, newest first (or oldest first), after the run `cursor` (exclusive); `kind` filters on `meta.kind`.
     public func runs(userID: String, status: RunStatus?, limit: Int, after cursor: String?,
-                     kind: String? = nil) async throws -> [RunRecord] {
+                     kind: String? = nil, oldestFirst: Bool = false) async throws -> [RunRecord] {
         try await pool.read { db in
             var sql = "SELECT * FROM runs WHERE user_id = ? AND hidden = 0"
             var arguments: StatementArguments = [userID]
             if let status { sql += " AND status = ?"; arguments += [status.rawValue] }
             if let kind { sql += " AND json_extract(meta, '$.kind') = ?"; arguments += [kind] }
             if let cursor {
-                sql += " AND (created_at, id) < (SELECT created_at, id FROM runs WHERE id = ?)"
+                sql += " AND (created_at, id) \(oldestFirst ? ">" : "<") (SELECT created_at, id FROM runs WHERE id = ?)"
                 arguments += [cursor]
             }
-            sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
+            sql += oldestFirst ? " ORDER BY created_at, id LIMIT ?" : " ORDER BY created_at DESC, id DESC LIMIT ?"
             arguments += [max(0, limit)]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map(RowCoding.run)
         }

@@ -153,6 +153,8 @@ final class VideoEndpointTests: XCTestCase {
             let rest = try await client.json(.get, "/v1/videos?after=\(list.body["last_id"]?.stringValue ?? "")", token: alice)
             XCTAssertEqual(rest.body["data"]?.arrayValue?.count, 1)
             XCTAssertEqual(rest.body["has_more"], false)
+            let oldest = try await client.json(.get, "/v1/videos?order=asc&limit=1", token: alice)
+            XCTAssertEqual(oldest.body["first_id"]?.stringValue, id)
 
             let json = try await client.json(.post, "/v1/videos", token: alice, body: [
                 "prompt": "json body", "model": "local", "seconds": "8",

@@ -201,6 +201,8 @@ final class WorkflowEndpointTests: XCTestCase {
             XCTAssertEqual(failed.body["items"]?.arrayValue?.count, 0)
             let bad = try await client.json(.get, "/v1/workflows?limit=0", token: token)
             XCTAssertEqual(bad.body["error"]?["field"], "limit")
+            let badCursor = try await client.json(.get, "/v1/workflows?cursor=run_nope", token: token)
+            XCTAssertEqual(badCursor.body["error"]?["field"], "cursor")
             let badStatus = try await client.json(.get, "/v1/workflows?status=weird", token: token)
             XCTAssertEqual(badStatus.body["error"]?["field"], "status")
         }
