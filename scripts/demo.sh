@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export VIDFLOW_DATA_DIR="${1:-.vidflow}"
-vidflow="$(swift build --show-bin-path)/vidflow"
+vidflow=.build/debug/vidflow
 workflow=workflows/image-to-video.yaml
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
@@ -17,7 +17,7 @@ if [ "$status" -ne 0 ] || [ -z "$id" ]; then
     echo "demo: the run did not complete (exit $status); see the lines above" >&2
     exit 1
 fi
-video="$(grep -E '^video: ' "$log" | tail -n 1 | cut -d' ' -f2- || true)"
+video="$(grep -E '^transcode: ' "$log" | tail -n 1 | cut -d' ' -f2- || true)"
 thumbnail="$(grep -E '^thumbnail: ' "$log" | tail -n 1 | cut -d' ' -f2- || true)"
 cat <<MSG
 

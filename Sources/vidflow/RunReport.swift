@@ -68,7 +68,8 @@ enum RunReport {
         return lines
     }
 
-    /// Outputs that name existing files (and artifacts), in stage order, each path once.
+    /// Outputs that name existing files (and artifacts), in stage order, each path once, named after
+    /// their stage (`transcode: /…/x.mp4`, or `stage.output` when the output is not called `file`).
     static func fileOutputs(_ stages: [StageRecord]) -> [(name: String, path: String)] {
         var seen: Set<String> = []
         var files: [(name: String, path: String)] = []
@@ -77,7 +78,7 @@ enum RunReport {
                 guard let path = value.stringValue, path.hasPrefix("/"), Paths.isFile(path), seen.insert(path).inserted else {
                     continue
                 }
-                files.append((name, path))
+                files.append((name == "file" ? stage.stageID : "\(stage.stageID).\(name)", path))
             }
             for artifact in stage.artifacts where seen.insert(artifact.path).inserted {
                 files.append(("\(stage.stageID) artifact", artifact.path))

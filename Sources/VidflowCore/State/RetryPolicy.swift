@@ -64,6 +64,8 @@ public struct ErrorKind: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let timeout = ErrorKind("timeout")
     public static let transient = ErrorKind("transient")
     public static let rateLimited = ErrorKind("rate_limited")
+    /// The provider's job failed or its result is gone: re-running the same stage cannot help, so it is
+    /// not retried in the run; `vidflow retry` restarts from the stage that created the job (`restartFrom`).
     public static let providerFailed = ErrorKind("provider_failed")
     public static let cancelled = ErrorKind("cancelled")
     public static let internalError = ErrorKind("internal")
@@ -71,7 +73,7 @@ public struct ErrorKind: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let interrupted = ErrorKind("interrupted")
 
     /// Kinds that never succeed on a plain retry: the default `nonRetryable` set.
-    public static let permanent: Set<ErrorKind> = [.invalidInput, .rejectedContent, .auth]
+    public static let permanent: Set<ErrorKind> = [.invalidInput, .rejectedContent, .auth, .providerFailed]
 
     /// Cancellation is never retried whatever the policy says.
     public var isRetryable: Bool { self != .cancelled }
