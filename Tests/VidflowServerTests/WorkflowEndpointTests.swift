@@ -96,6 +96,25 @@ final class WorkflowEndpointTests: XCTestCase {
         }
     }
 
+    func testMergeKeepsTheBaseInputsAndOverrideDropsThem() async throws {
+        let server = try TestServer()
+        defer { server.remove() }
+        let token = try await server.token("alice")
+        try await server.test { client in
+            let first = try await client.json(.post, "/v1/workflows", token: token,
+                                              body: ["definition": Docs.pair(), "inputs": ["msg": "old"]])
+            let base = try XCTUnwrap(first.body["workflow_id"]?.stringValue)
+            _ = try await client.waitForTerminal(base, token: token)
+            for (strategy, expected) in [("merge", "old"), ("override", "hi")] {
+                let plan = try await client.json(.post, "/v1/workflows", token: token, body: [
+                    "execution_mode": "incremental", "workflow_id": .string(base), "param_merge_strategy": .string(strategy),
+                    "dry_run": true])
+                XCTAssertEqual(plan.body["inputs"]?["msg"]?.stringValue, expected, strategy)
+                XCTAssertEqual(plan.body["tasks_skipped"], expected == "old" ? 2 : 0, strategy)
+            }
+        }
+    }
+
     func testRetryOfARunningBaseIs409() async throws {
         let server = try TestServer()
         defer { server.remove() }
