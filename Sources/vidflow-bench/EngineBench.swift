@@ -5,8 +5,8 @@ import VidflowEngine
 import VidflowStore
 
 /// 1,000 runs of six chained stages through the durable SQLite store: stages completed per second,
-/// the engine's overhead between one stage ending and the next starting (p50/p99), and the time of
-/// an incremental re-run of an unchanged run.
+/// the engine's overhead between one stage ending and the next starting (p50/p99) — alone and under
+/// that load — and the time of an incremental re-run of an unchanged run.
 func runEngineBench(runs: Int = 1_000, stagesPerRun: Int = 6, runsInFlight: Int = 16) async throws {
     let directory = NSTemporaryDirectory() + "vidflow-engine-bench-\(getpid())"
     defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -19,47 +19,21 @@ func runEngineBench(runs: Int = 1_000, stagesPerRun: Int = 6, runsInFlight: Int 
     let yaml = "name: bench\nstages:\n" + ids.enumerated().map { "  - { id: \($1), uses: bench.timed, with: { n: \($0) } }" }
         .joined(separator: "\n")
     let definition = try DefinitionValidator(registry: registry).load(yaml, file: "bench.yaml")
-    print("engine bench: \(runs) runs × \(stagesPerRun) chained stages, \(runsInFlight) runs in flight, SQLite WAL at \(directory)")
+    let bench = EngineLoad(engine: engine, store: store, definition: definition, clock: clock, chain: ids)
+    print("engine bench: \(stagesPerRun) chained noop-shaped stages per run, SQLite WAL at \(directory)")
 
-    let start = ContinuousClock.now
-    var runIDs: [String] = []
-    try await withThrowingTaskGroup(of: String.self) { group in
-        var submitted = 0
-        func submitNext() {
-            submitted += 1
-            group.addTask {
-                let id = try await engine.submit(RunRequest(definition: definition))
-                _ = try await engine.wait(id)
-                return id
-            }
-        }
-        while submitted < min(runs, runsInFlight) { submitNext() }
-        while let id = try await group.next() {
-            runIDs.append(id)
-            if submitted < runs { submitNext() }
-        }
-    }
-    let wall = seconds(ContinuousClock.now - start)
-
-    let completedRuns = try await store.runs(status: .completed, limit: runs + 1, createdBefore: nil).count
-    var completedStages = 0
-    for id in runIDs { completedStages += try await store.stages(of: id).filter { $0.status == .completed }.count }
-    guard completedRuns == runs, completedStages == runs * stagesPerRun else {
-        throw BenchError("only \(completedRuns) runs / \(completedStages) stages completed durably")
-    }
-    var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
-    for id in runIDs {
-        for gap in clock.gaps(runID: id, chain: ids) { _ = histogram.record(UInt64(max(0, seconds(gap) * 1_000_000))) }
-    }
+    let alone = try await bench.measure(runs: max(1, runs / 5), inFlight: 1)
+    print(String(format: "  one run at a time (%d runs): scheduling overhead per stage p50 %.3f ms, p99 %.3f ms (target p99 < 2 ms)",
+                 alone.runIDs.count, alone.overheadMs(50), alone.overheadMs(99)))
+    let loaded = try await bench.measure(runs: runs, inFlight: runsInFlight)
     // Each stage moves pending → queued → running → completed: three durable transitions.
-    let transitions = completedStages * 3
-    print(String(format: "  %.1f s wall: %.0f stages completed/s (durable in SQLite), %.0f stage transitions/s (target ≥ 3,500), %.0f runs/s",
-                 wall, Double(completedStages) / wall, Double(transitions) / wall, Double(runs) / wall))
-    print(String(format: "  scheduling overhead per stage (previous stage end → next stage start, one durable commit between): p50 %.3f ms, p99 %.3f ms (target p99 < 2 ms), %d samples",
-                 Double(histogram.valueAtPercentile(50)) / 1000, Double(histogram.valueAtPercentile(99)) / 1000,
-                 Int(histogram.totalCount)))
+    print(String(format: "  %d runs, %d in flight: %.2f s wall, %.0f stages completed/s durable in SQLite (%.0f stage transitions/s; target ≥ 3,500), %.0f runs/s",
+                 runs, runsInFlight, loaded.wall, Double(loaded.stages) / loaded.wall, Double(loaded.stages * 3) / loaded.wall,
+                 Double(runs) / loaded.wall))
+    print(String(format: "  under that load: scheduling overhead per stage p50 %.3f ms, p99 %.3f ms (queueing for the shared writer included)",
+                 loaded.overheadMs(50), loaded.overheadMs(99)))
 
-    guard let base = runIDs.last else { return }
+    guard let base = loaded.runIDs.last else { return }
     var rerun = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
     for _ in 0..<20 {
         let begin = ContinuousClock.now
@@ -71,6 +45,55 @@ func runEngineBench(runs: Int = 1_000, stagesPerRun: Int = 6, runsInFlight: Int 
     }
     print(String(format: "  incremental re-run of an unchanged %d-stage run (plan, create, finish; nothing runs): p50 %.2f ms, max %.2f ms (target < 100 ms)",
                  stagesPerRun, Double(rerun.valueAtPercentile(50)) / 1000, Double(rerun.max) / 1000))
+}
+
+/// Submits runs of one definition with a bounded number in flight, then checks they are durable.
+struct EngineLoad {
+    let engine: Engine
+    let store: SQLiteWorkflowStore
+    let definition: WorkflowDefinition
+    let clock: StageClock
+    let chain: [String]
+
+    struct Result {
+        var runIDs: [String]
+        var wall: Double
+        var stages: Int
+        var overhead: Histogram<UInt64>
+        func overheadMs(_ percentile: Double) -> Double { Double(overhead.valueAtPercentile(percentile)) / 1000 }
+    }
+
+    func measure(runs: Int, inFlight: Int) async throws -> Result {
+        let start = ContinuousClock.now
+        var runIDs: [String] = []
+        try await withThrowingTaskGroup(of: String.self) { group in
+            var submitted = 0
+            func submitNext() {
+                submitted += 1
+                group.addTask {
+                    let id = try await engine.submit(RunRequest(definition: definition))
+                    _ = try await engine.wait(id)
+                    return id
+                }
+            }
+            while submitted < min(runs, inFlight) { submitNext() }
+            while let id = try await group.next() {
+                runIDs.append(id)
+                if submitted < runs { submitNext() }
+            }
+        }
+        let wall = seconds(ContinuousClock.now - start)
+        var completed = 0
+        for id in runIDs { completed += try await store.stages(of: id).filter { $0.status == .completed }.count }
+        guard completed == runs * chain.count else {
+            throw BenchError("only \(completed) of \(runs * chain.count) stages completed durably")
+        }
+        var overhead = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+        for id in runIDs {
+            for gap in clock.gaps(runID: id, chain: chain) { _ = overhead.record(UInt64(max(0, seconds(gap) * 1_000_000))) }
+        }
+        return Result(runIDs: runIDs, wall: wall, stages: completed, overhead: overhead)
+    }
 }
 
 func seconds(_ duration: Duration) -> Double {
