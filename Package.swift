@@ -76,11 +76,13 @@ let package = Package(
             "VidflowStore", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "VidflowEngineTests", dependencies: ["VidflowEngine", "VidflowStore"]),
-        .testTarget(name: "VidflowMediaTests", dependencies: ["VidflowMedia"]),
+        // Helpers shared by test targets (running the ffmpeg CLI, skipping when it is missing).
+        .target(name: "VidflowTestSupport", path: "Tests/VidflowTestSupport"),
+        .testTarget(name: "VidflowMediaTests", dependencies: ["VidflowMedia", "VidflowTestSupport"]),
         // CLI tests: run the built `vidflow` binary as a child process over temp data directories.
         .testTarget(name: "VidflowCLITests", dependencies: ["VidflowStore", "VidflowCore"]),
         .testTarget(name: "VidflowProvidersTests", dependencies: [
-            "VidflowProviders", "VidflowEngine", "VidflowStore", "VidflowMedia",
+            "VidflowProviders", "VidflowEngine", "VidflowStore", "VidflowMedia", "VidflowTestSupport",
         ]),
         .testTarget(name: "VidflowServerTests", dependencies: [
             "VidflowServer", "VidflowStore", "VidflowCore", "VidflowEngine",

@@ -1,4 +1,5 @@
 import Foundation
+import VidflowTestSupport
 import XCTest
 
 /// Serves a directory over HTTP on 127.0.0.1 with Python's `http.server`, on a port the OS picks.

@@ -2,6 +2,7 @@ import Foundation
 import VidflowCore
 import VidflowEngine
 import VidflowProviders
+import VidflowTestSupport
 import XCTest
 
 final class WorkflowTests: XCTestCase {
