@@ -12,11 +12,13 @@ public final class SQLiteWorkflowStore: WorkflowStore {
     public let path: String
     let pool: DatabasePool
     private let queue: CommitQueue
+    private let checkpointer: WALCheckpointer
 
     public init(path: String) throws {
         self.path = path
         pool = try StoreDatabase.open(path: path)
         queue = CommitQueue(writer: pool)
+        checkpointer = try WALCheckpointer(path: path)
     }
 
     public func createRun(_ run: RunRecord, stages: [StageRecord], events: [NewEvent], owner: String?) async throws -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import VidflowCore
 
 /// Opens the SQLite file (WAL) and applies migrations; every migration is registered once and never edited.
 public enum StoreDatabase {
@@ -15,10 +16,30 @@ public enum StoreDatabase {
             let sync = ProcessInfo.processInfo.environment["VIDFLOW_SQLITE_SYNC"]?.uppercased() == "FULL" ? "FULL" : "NORMAL"
             try db.execute(sql: "PRAGMA synchronous = \(sync)")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.safetyNetPages)")
         }
-        let pool = try DatabasePool(path: path, configuration: configuration)
-        try migrator.migrate(pool)
-        return pool
+        // Processes opening a new data directory at once must not race through the migrations
+        // ("table runs already exists"): an exclusive file lock lets one migrate while the others wait.
+        return try withFileLock(path + ".lock") {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try migrator.migrate(pool)
+            return pool
+        }
+    }
+
+    private static func withFileLock<T>(_ lockPath: String, _ body: () throws -> T) throws -> T {
+        if !FileManager.default.fileExists(atPath: lockPath) {
+            _ = FileManager.default.createFile(atPath: lockPath, contents: nil)
+        }
+        guard let handle = FileHandle(forUpdatingAtPath: lockPath) else {
+            throw StoreError.corrupt("cannot open the lock file '\(lockPath)'")
+        }
+        defer { try? handle.close() }
+        while flock(handle.fileDescriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw StoreError.corrupt("cannot lock '\(lockPath)': errno \(errno)") }
+        }
+        defer { flock(handle.fileDescriptor, LOCK_UN) }
+        return try body()
     }
 
     static var migrator: DatabaseMigrator {

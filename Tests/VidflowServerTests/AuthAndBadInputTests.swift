@@ -36,7 +36,9 @@ final class AuthAndBadInputTests: XCTestCase {
         let server = try TestServer()
         defer { server.remove() }
         let token = try await server.token("alice")
-        let data = try Data(contentsOf: URL(fileURLWithPath: server.arguments.dataDirectory + "/vidflow.sqlite"))
+        // The database file and its write-ahead log together hold every byte SQLite wrote.
+        var data = try Data(contentsOf: URL(fileURLWithPath: server.arguments.dataDirectory + "/vidflow.sqlite"))
+        data += (try? Data(contentsOf: URL(fileURLWithPath: server.arguments.dataDirectory + "/vidflow.sqlite-wal"))) ?? Data()
         XCTAssertNil(data.range(of: Data(token.utf8)))
         XCTAssertNotNil(data.range(of: Data(AccessTokens.hash(token).utf8)))
     }

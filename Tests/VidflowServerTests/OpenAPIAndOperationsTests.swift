@@ -70,7 +70,8 @@ final class OpenAPIAndOperationsTests: XCTestCase {
             XCTAssertEqual(unknown.body["error"]?["field"], "colour")
             let forbidden = try await client.json(.put, "/v1/config", token: alice, body: ["default_model": "x"])
             XCTAssertEqual(forbidden.status, .forbidden)
-            let database = try Data(contentsOf: URL(fileURLWithPath: server.arguments.dataDirectory + "/vidflow.sqlite"))
+            var database = try Data(contentsOf: URL(fileURLWithPath: server.arguments.dataDirectory + "/vidflow.sqlite"))
+            database += (try? Data(contentsOf: URL(fileURLWithPath: server.arguments.dataDirectory + "/vidflow.sqlite-wal"))) ?? Data()
             XCTAssertNil(database.range(of: Data("abcdefghijklmnop".utf8)))
         }
     }

@@ -239,3 +239,30 @@ final class StoreOpeningTests: XCTestCase {
         XCTAssertEqual(applied.first, "v1")
     }
 }
+
+final class WALCheckpointTests: XCTestCase {
+    func testTheLogIsCheckpointedInTheBackgroundNotByTheWriter() async throws {
+        let world = try StoreWorld()
+        defer { world.cleanUp() }
+        try await world.create("run_wal")
+        let sizeBefore = try Self.size(of: world.path)
+        let text = String(repeating: "x", count: 1_000)
+        for chunk in 0..<10 {
+            var batch = StoreBatch()
+            batch.events = (0..<100).map { _ in NewEvent(runID: "run_wal", kind: .log, data: ["n": .int(chunk), "text": .string(text)]) }
+            try await world.store.commit(batch)
+        }
+        // About 1 MB went to the log; the writer's own threshold (40 MB) is far away.
+        XCTAssertEqual(try Self.size(of: world.path), sizeBefore, "the writer did not checkpoint inside a commit")
+        var grown = false
+        for _ in 0..<40 where !grown {
+            try await Task.sleep(for: .milliseconds(100))
+            grown = try Self.size(of: world.path) > sizeBefore + 500_000
+        }
+        XCTAssertTrue(grown, "the background checkpointer copied the log into the database file")
+    }
+
+    private static func size(of path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+}
