@@ -1,4 +1,5 @@
 import Foundation
+import VidflowTestSupport
 import XCTest
 @testable import VidflowMedia
 

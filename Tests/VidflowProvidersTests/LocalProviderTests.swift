@@ -1,6 +1,7 @@
 import Foundation
 import VidflowCore
 import VidflowProviders
+import VidflowTestSupport
 import XCTest
 
 final class LocalProviderTests: XCTestCase {

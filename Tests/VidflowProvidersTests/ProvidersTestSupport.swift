@@ -48,44 +48,6 @@ struct TestMedia {
     func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
 }
 
-/// ffprobe's JSON view of a file's streams and format.
-struct ProbeReport {
-    let streams: [[String: Any]]
-    let format: [String: Any]
-
-    init(path: String) throws {
-        let data = try runTool("ffprobe", ["-v", "error", "-show_streams", "-show_format", "-of", "json", path])
-        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-        streams = object["streams"] as? [[String: Any]] ?? []
-        format = object["format"] as? [String: Any] ?? [:]
-    }
-
-    var video: [String: Any]? { streams.first { $0["codec_type"] as? String == "video" } }
-    var duration: Double { Double(format["duration"] as? String ?? "") ?? 0 }
-    var width: Int { video?["width"] as? Int ?? 0 }
-    var height: Int { video?["height"] as? Int ?? 0 }
-}
-
-/// Names of an MP4's top-level boxes, in file order.
-func topLevelBoxes(_ path: String) throws -> [String] {
-    let data = try Data(contentsOf: URL(fileURLWithPath: path))
-    var boxes: [String] = []
-    var offset = 0
-    while offset + 8 <= data.count {
-        let header = data[offset..<offset + 8].map { $0 }
-        var size = header[0..<4].reduce(0) { $0 << 8 | Int($1) }
-        if size == 1, offset + 16 <= data.count {
-            size = data[offset + 8..<offset + 16].reduce(0) { $0 << 8 | Int($1) }
-        } else if size == 0 {
-            size = data.count - offset
-        }
-        boxes.append(String(decoding: header[4..<8], as: UTF8.self))
-        guard size >= 8 else { break }
-        offset += size
-    }
-    return boxes
-}
-
 /// A data directory with a real SQLite store and an engine running the built-in stages over `providers`.
 struct ProvidersWorld {
     let directory: String
