@@ -5,8 +5,9 @@ SWIFT        ?= swift
 DATA_DIR     ?= .vidflow
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 BUILD_PKGS   := pkg-config libsqlite3-dev libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev
-# The ffmpeg CLI checks outputs in tests and is the baseline in benchmarks; vidflow never runs it.
-TEST_PKGS    := ffmpeg
+# The ffmpeg CLI checks outputs in tests and is the baseline in benchmarks (vidflow never runs it);
+# python3 serves files over loopback HTTP and `script` (bsdutils) gives the CLI a terminal in tests.
+TEST_PKGS    := ffmpeg python3 bsdutils
 
 .PHONY: all build demo test bench deps test-deps clean
 
