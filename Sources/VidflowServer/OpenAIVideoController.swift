@@ -98,11 +98,8 @@ struct OpenAIVideoController {
         let runs = try await state.store.runs(userID: user.id, status: nil, limit: limit + 1, after: after, kind: "video",
                                               oldestFirst: order == "asc")
         let page = Array(runs.prefix(limit))
-        var data: [JSONValue] = []
-        for run in page {
-            data.append(VideoTaskView.openAI(run, stages: try await state.store.stages(of: run.id),
-                                             meta: try await state.store.meta(ofRun: run.id)))
-        }
+        let details = try await state.store.stagesAndMeta(ofRuns: page.map(\.id))
+        let data = page.map { VideoTaskView.openAI($0, stages: details[$0.id]?.stages ?? [], meta: details[$0.id]?.meta) }
         return JSONResponse.make(["object": "list", "data": .array(data), "first_id": JSONResponse.optional(page.first?.id),
                                   "last_id": JSONResponse.optional(page.last?.id), "has_more": .bool(runs.count > page.count)])
     }

@@ -68,11 +68,9 @@ struct VideoController {
         try await page.checkCursor(state, user: user)
         let runs = try await state.store.runs(userID: user.id, status: try page.status(), limit: page.limit + 1,
                                               after: page.cursor, kind: "video")
-        var items: [JSONValue] = []
-        for run in runs.prefix(page.limit) {
-            items.append(VideoTaskView.task(run, stages: try await state.store.stages(of: run.id),
-                                            meta: try await state.store.meta(ofRun: run.id)))
-        }
+        let shown = Array(runs.prefix(page.limit))
+        let details = try await state.store.stagesAndMeta(ofRuns: shown.map(\.id))
+        let items = shown.map { VideoTaskView.task($0, stages: details[$0.id]?.stages ?? [], meta: details[$0.id]?.meta) }
         let next: JSONValue = runs.count > page.limit ? JSONResponse.optional(runs.prefix(page.limit).last?.id) : .null
         return JSONResponse.make(["items": .array(items), "next_cursor": next])
     }

@@ -81,6 +81,26 @@ extension SQLiteWorkflowStore {
         }
     }
 
+    /// The stages and `meta` of several runs in one read, for list pages (not two queries per run).
+    public func stagesAndMeta(ofRuns runIDs: [String]) async throws -> [String: (stages: [StageRecord], meta: JSONValue?)] {
+        guard !runIDs.isEmpty else { return [:] }
+        return try await pool.read { db in
+            let marks = Array(repeating: "?", count: runIDs.count).joined(separator: ", ")
+            let arguments = StatementArguments(runIDs)
+            var result: [String: (stages: [StageRecord], meta: JSONValue?)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, meta FROM runs WHERE id IN (\(marks))", arguments: arguments) {
+                let text: String? = row["meta"]
+                result[row["id"]] = ([], try text.map { try JSONValue.parse($0) })
+            }
+            let sql = "SELECT * FROM stages WHERE run_id IN (\(marks)) ORDER BY run_id, position"
+            for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+                let stage = try RowCoding.stage(row)
+                result[stage.runID, default: ([], nil)].stages.append(stage)
+            }
+            return result
+        }
+    }
+
     /// A user's runs, newest first (or oldest first), after the run `cursor` (exclusive); `kind` filters on `meta.kind`.
     public func runs(userID: String, status: RunStatus?, limit: Int, after cursor: String?,
                      kind: String? = nil, oldestFirst: Bool = false) async throws -> [RunRecord] {
