@@ -40,18 +40,21 @@ struct RunPreparation {
         let paths = CacheKeyBuilder.filePaths(for: definition, registry: registry, inputs: inputs)
         let artifacts = services.artifacts
         let baseStages = base == nil ? [] : try await services.store.stages(of: base?.id ?? "")
-        let (hashes, verified) = try await runBlocking { _ in
+        let hashes = try await runBlocking { _ in
             var hashes: [String: String] = [:]
             for path in paths where !path.contains("://") && !path.hasPrefix("data:") {
                 if let digest = try? FileDigest.sha256(ofFile: path) { hashes[path] = digest.hash }
             }
-            var verified: [String: Bool] = [:]
-            for stage in baseStages where stage.status == .completed {
-                verified[stage.stageID] = stage.artifacts.allSatisfy { artifacts.verify($0) }
-            }
-            return (hashes, verified)
+            return hashes
         }
         let components = CacheKeyBuilder.components(for: definition, registry: registry, inputs: inputs, fileHashes: hashes)
+        // Re-hash only the artifacts of stages that can be reused (same key); the others run anyway.
+        let candidates = baseStages.filter { $0.status == .completed && $0.cacheKey != nil && $0.cacheKey == components[$0.stageID]?.key }
+        let verified = try await runBlocking { _ in
+            var verified: [String: Bool] = [:]
+            for stage in candidates { verified[stage.stageID] = stage.artifacts.allSatisfy { artifacts.verify($0) } }
+            return verified
+        }
         var baseView: [String: BaseStage] = [:]
         if let base {
             for stage in baseStages {

@@ -24,21 +24,30 @@ public struct FileArtifactStore: ArtifactStore {
         let target = "\(dir)/\(hash)" + (ext.isEmpty ? "" : ".\(ext)")
         let fm = FileManager.default
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        if fm.fileExists(atPath: target) {
+        if Self.holds(target, hash: hash, size: size) {
             if move { try? fm.removeItem(atPath: path) }
-        } else if move {
-            try fm.moveItem(atPath: path, toPath: target)
         } else {
+            // New content, or a stored copy that was damaged: write it (again) and rename over atomically.
             let staging = target + ".part-\(UUID().uuidString.prefix(8))"
-            try fm.copyItem(atPath: path, toPath: staging)
-            try fm.moveItem(atPath: staging, toPath: target)
+            if move { try fm.moveItem(atPath: path, toPath: staging) } else { try fm.copyItem(atPath: path, toPath: staging) }
+            if rename(staging, target) != 0 {
+                try? fm.removeItem(atPath: staging)
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target])
+            }
         }
         return ArtifactRef(sha256: hash, size: size, path: target, mime: mime)
     }
 
+    /// Whether `path` exists with exactly this size and hash (the size is checked first: it is free).
+    private static func holds(_ path: String, hash: String, size: Int64) -> Bool {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              (attributes[.size] as? NSNumber)?.int64Value == size,
+              let digest = try? sha256(ofFile: path) else { return false }
+        return digest.hash == hash
+    }
+
     public func verify(_ artifact: ArtifactRef) -> Bool {
-        guard let (hash, size) = try? Self.sha256(ofFile: artifact.path) else { return false }
-        return hash == artifact.sha256 && size == artifact.size
+        Self.holds(artifact.path, hash: artifact.sha256, size: artifact.size)
     }
 
     public static func sha256(ofFile path: String) throws -> (hash: String, size: Int64) {

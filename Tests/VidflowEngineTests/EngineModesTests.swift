@@ -134,4 +134,30 @@ final class EngineModesTests: XCTestCase {
         XCTAssertEqual(first, second)
         _ = try await world.engine.wait(first)
     }
+
+    func testARerunRunsAStageAgainWhenItsStoredOutputIsGoneOrAltered() async throws {
+        let world = try EngineWorld()
+        defer { world.cleanUp() }
+        let base = try await world.run("""
+            name: files
+            stages:
+              - { id: write, uses: test.file, with: { text: "first" } }
+              - { id: after, uses: noop, with: { file: "${{ stages.write.outputs.file }}" } }
+            """)
+        XCTAssertEqual(base.status, .completed)
+        let baseStages = try await world.stages(base.id)
+        let stored = try XCTUnwrap(baseStages["write"]?.artifacts.first)
+        let unchanged = try await world.engine.prepare(RunRequest(definition: nil, mode: .incremental, baseRunID: base.id))
+        XCTAssertEqual(unchanged.plan.toRun.map(\.stageID), [], "while the file verifies, nothing runs")
+        try Data("tampered".utf8).write(to: URL(fileURLWithPath: stored.path))
+        let plan = try await world.engine.prepare(RunRequest(definition: nil, mode: .incremental, baseRunID: base.id)).plan
+        XCTAssertEqual(plan.stage("write")?.action, .run)
+        XCTAssertEqual(plan.stage("write")?.reason, .outputMissing)
+        XCTAssertEqual(plan.stage("after")?.action, .run, "downstream of a stage that runs")
+        let rerun = try await world.engine.wait(try await world.engine.submit(
+            RunRequest(definition: nil, mode: .incremental, baseRunID: base.id)))
+        XCTAssertEqual(rerun.status, .completed)
+        let restored = try String(contentsOfFile: stored.path, encoding: .utf8)
+        XCTAssertEqual(restored, "first", "the re-run stored the file again under its hash")
+    }
 }

@@ -110,7 +110,7 @@ struct PaidStage: Stage {
     }
 }
 
-let testStages = StageRegistry([NoopStage(), ProbeStage(), FlakyStage(), PaidStage(), PaidFlakyStage()])
+let testStages = StageRegistry([NoopStage(), ProbeStage(), FlakyStage(), PaidStage(), PaidFlakyStage(), FileStage()])
 
 /// `test.paid-flaky`: submits once, then fails its first `fail_times` attempts after the submit.
 struct PaidFlakyStage: Stage {
@@ -128,5 +128,20 @@ struct PaidFlakyStage: Stage {
             throw StageFailure(.transient, "the provider's status call timed out")
         }
         return StageResult(outputs: ["job_id": .string(job.externalID), "origin": .string(job.origin.rawValue)])
+    }
+}
+
+/// `test.file`: writes `text` to a file and stores it as an artifact.
+struct FileStage: Stage {
+    var typeName = "test.file"
+    var version = 1
+    var schema: StageSchema {
+        StageSchema(parameters: [ParameterSpec("text", .string, default: "hello")], outputs: [OutputSpec("file", .file)])
+    }
+    func run(_ context: any StageContext) async throws -> StageResult {
+        let scratch = context.artifacts.scratchPath(extension: "txt")
+        try Data((context.string("text") ?? "").utf8).write(to: URL(fileURLWithPath: scratch))
+        let artifact = try context.artifacts.importFile(at: scratch, mime: "text/plain", move: true)
+        return StageResult(outputs: ["file": .string(artifact.path)], artifacts: [artifact])
     }
 }
