@@ -50,6 +50,7 @@ let package = Package(
         .target(name: "VidflowProviders", dependencies: [
             "VidflowCore", "VidflowMedia",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The HTTP service (`vidflow serve`): Hummingbird 2, the engine in-process as a Service.
         .target(name: "VidflowServer", dependencies: [
@@ -83,6 +84,9 @@ let package = Package(
         .testTarget(name: "VidflowCLITests", dependencies: ["VidflowStore", "VidflowCore"]),
         .testTarget(name: "VidflowProvidersTests", dependencies: [
             "VidflowProviders", "VidflowEngine", "VidflowStore", "VidflowMedia", "VidflowTestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "VidflowServerTests", dependencies: [
             "VidflowServer", "VidflowStore", "VidflowCore", "VidflowEngine",

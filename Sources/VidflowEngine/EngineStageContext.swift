@@ -20,31 +20,38 @@ struct EngineStageContext: StageContext {
     }
 
     func submitOnce(provider: String, request: JSONValue,
-                    reconcile: @Sendable (String) async throws -> String?,
+                    reconcile: @Sendable (String, String) async throws -> String?,
                     submit: @Sendable (String) async throws -> String) async throws -> ExternalJob {
         let store = execution.services.store
+        var intent = ExternalJobRecord(runID: runID, stageID: stageID, provider: provider, idempotencyKey: "vf-\(runID)-\(stageID)",
+                                       request: request, attempt: attempt)
+        var note = "submitted job %@ to \(provider)"
         if let job = try await store.externalJob(runID: runID, stageID: stageID) {
             if let id = job.externalID {
                 await log("job \(id) at \(job.provider) already submitted; not submitting again")
                 return ExternalJob(provider: job.provider, idempotencyKey: job.idempotencyKey, externalID: id, origin: .recorded)
             }
-            if let id = try await reconcile(job.idempotencyKey) {
+            if let id = try await reconcile(job.provider, job.idempotencyKey) {
                 try await record(job, externalID: id, note: "reconciled earlier submit: job \(id) at \(job.provider)")
                 return ExternalJob(provider: job.provider, idempotencyKey: job.idempotencyKey, externalID: id, origin: .reconciled)
             }
-            let id = try await submit(job.idempotencyKey)
-            try await record(job, externalID: id, note: "submitted job \(id) to \(job.provider) (earlier intent had not reached it)")
-            return ExternalJob(provider: job.provider, idempotencyKey: job.idempotencyKey, externalID: id, origin: .submitted)
+            intent.idempotencyKey = job.idempotencyKey
+            note = "submitted job %@ to \(provider) (earlier intent at \(job.provider) had not reached it)"
         }
-        let key = "vf-\(runID)-\(stageID)"
-        let intent = ExternalJobRecord(runID: runID, stageID: stageID, provider: provider, idempotencyKey: key,
-                                       request: request, attempt: attempt)
         var batch = StoreBatch()
         batch.jobs = [intent]
         try await store.commit(batch)
-        let id = try await submit(key)
-        try await record(intent, externalID: id, note: "submitted job \(id) to \(provider)")
-        return ExternalJob(provider: provider, idempotencyKey: key, externalID: id, origin: .submitted)
+        let id: String
+        do {
+            id = try await submit(intent.idempotencyKey)
+        } catch let error as any SubmitOutcomeError where error.jobCertainlyNotCreated {
+            var discard = StoreBatch()
+            discard.discardedJobs = [ExternalJobKey(runID: runID, stageID: stageID)]
+            try? await store.commit(discard)
+            throw error
+        }
+        try await record(intent, externalID: id, note: note.replacingOccurrences(of: "%@", with: id))
+        return ExternalJob(provider: provider, idempotencyKey: intent.idempotencyKey, externalID: id, origin: .submitted)
     }
 
     private func record(_ job: ExternalJobRecord, externalID: String, note: String) async throws {

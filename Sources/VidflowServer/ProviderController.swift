@@ -21,7 +21,7 @@ struct ProviderController {
         let started = Date()
         var result: [String: JSONValue] = ["provider": .string(name)]
         do {
-            _ = try await provider.lookup(idempotencyKey: "vidflow-connection-test")
+            try await provider.testConnection()
             result["ok"] = true
             result["error"] = .null
         } catch let error as ProviderError {

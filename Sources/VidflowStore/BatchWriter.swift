@@ -29,6 +29,10 @@ enum BatchWriter {
                                          RowCoding.json(job.request), job.attempt, RowCoding.time(job.intentAt),
                                          RowCoding.time(job.submittedAt)])
         }
+        for key in batch.discardedJobs {
+            try db.cachedStatement(sql: "DELETE FROM external_jobs WHERE run_id = ? AND stage_id = ? AND external_id IS NULL")
+                .execute(arguments: [key.runID, key.stageID])
+        }
         for event in batch.events {
             try db.cachedStatement(sql: "INSERT INTO events (run_id, stage_id, kind, data, at) VALUES (?, ?, ?, ?, ?)")
                 .execute(arguments: [event.runID, event.stageID, event.kind.rawValue, RowCoding.json(event.data),

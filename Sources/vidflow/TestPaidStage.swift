@@ -31,7 +31,7 @@ struct TestPaidStage: Stage {
         let job = try await context.submitOnce(
             provider: "test-paid",
             request: ["prompt": context.parameters["prompt"] ?? .null],
-            reconcile: { key in try Self.submittedKeys(at: path).contains(key) ? Self.jobID(for: key) : nil },
+            reconcile: { _, key in try Self.submittedKeys(at: path).contains(key) ? Self.jobID(for: key) : nil },
             submit: { key in
                 try await Task.sleep(for: .milliseconds(sleepMs))
                 try Self.append(key, to: path)

@@ -104,7 +104,7 @@ struct PaidStage: Stage {
     var schema: StageSchema { StageSchema(parameters: [ParameterSpec("prompt", .string, default: "x")], outputs: [OutputSpec("job_id", .string)]) }
     func run(_ context: any StageContext) async throws -> StageResult {
         let job = try await context.submitOnce(provider: "counting", request: ["prompt": context.parameters["prompt"] ?? .null],
-                                               reconcile: { paidProvider.lookup($0) },
+                                               reconcile: { paidProvider.lookup($1) },
                                                submit: { paidProvider.submit($0) })
         return StageResult(outputs: ["job_id": .string(job.externalID), "origin": .string(job.origin.rawValue)])
     }
@@ -122,7 +122,7 @@ struct PaidFlakyStage: Stage {
     }
     func run(_ context: any StageContext) async throws -> StageResult {
         let job = try await context.submitOnce(provider: "counting", request: [:],
-                                               reconcile: { paidProvider.lookup($0) },
+                                               reconcile: { paidProvider.lookup($1) },
                                                submit: { paidProvider.submit($0) })
         if context.attempt <= (context.int("fail_times") ?? 0) {
             throw StageFailure(.transient, "the provider's status call timed out")

@@ -52,10 +52,10 @@ final class LocalProviderTests: XCTestCase {
         let media = try TestMedia()
         defer { media.cleanUp() }
         let provider = LocalProvider(directory: media.directory + "/local", pollAfterMs: 50)
-        let missing = try await provider.lookup(idempotencyKey: "vf-run-generate")
+        let missing = try await provider.lookup(idempotencyKey: "vf-run-generate", request: VideoRequest(prompt: "x"))
         XCTAssertNil(missing)
         let id = try await provider.submit(small(), idempotencyKey: "vf-run-generate")
-        let found = try await provider.lookup(idempotencyKey: "vf-run-generate")
+        let found = try await provider.lookup(idempotencyKey: "vf-run-generate", request: VideoRequest(prompt: "x"))
         XCTAssertEqual(found, id)
         let again = try await provider.submit(small(), idempotencyKey: "vf-run-generate")
         XCTAssertEqual(again, id)
@@ -75,7 +75,7 @@ final class LocalProviderTests: XCTestCase {
         let status = try await second.status(of: id)
         XCTAssertEqual(status.state, .succeeded)
         XCTAssertEqual(status.result, rendered.result)
-        let found = try await second.lookup(idempotencyKey: "k")
+        let found = try await second.lookup(idempotencyKey: "k", request: VideoRequest(prompt: "x"))
         XCTAssertEqual(found, id)
     }
 
@@ -128,11 +128,11 @@ final class LocalProviderTests: XCTestCase {
         let local = LocalProvider(directory: NSTemporaryDirectory() + "unused")
         let request = VideoRequest(prompt: "x", seconds: 300, aspectRatio: "5:4", negativePrompt: "blur",
                                    lastFrame: "/tmp/last.png", generateAudio: true)
-        let (adapted, warnings) = try request.adapted(to: local.capabilities, provider: "local")
+        let (adapted, warnings) = try request.adapted(to: local.capabilities, provider: "local", onUnsupported: .nearest)
         XCTAssertNil(adapted.negativePrompt)
         XCTAssertNil(adapted.lastFrame)
         XCTAssertNil(adapted.generateAudio)
-        XCTAssertNil(adapted.aspectRatio)
+        XCTAssertEqual(adapted.aspectRatio, "4:3")
         XCTAssertEqual(adapted.seconds, 60)
         XCTAssertEqual(adapted.model, "local-v1")
         XCTAssertEqual(warnings.count, 5, "\(warnings)")

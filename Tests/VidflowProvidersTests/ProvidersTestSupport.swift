@@ -113,10 +113,10 @@ final class DirectContext: StageContext {
     func reportProgress(_ percent: Int) async { reports.withLock { $0.progress.append(percent) } }
     func log(_ message: String) async { reports.withLock { $0.logs.append(message) } }
 
-    func submitOnce(provider: String, request: JSONValue, reconcile: @Sendable (String) async throws -> String?,
+    func submitOnce(provider: String, request: JSONValue, reconcile: @Sendable (String, String) async throws -> String?,
                     submit: @Sendable (String) async throws -> String) async throws -> ExternalJob {
         let key = "vf-\(runID)-\(stageID)"
-        if let id = try await reconcile(key) {
+        if let id = try await reconcile(provider, key) {
             return ExternalJob(provider: provider, idempotencyKey: key, externalID: id, origin: .reconciled)
         }
         return ExternalJob(provider: provider, idempotencyKey: key, externalID: try await submit(key), origin: .submitted)

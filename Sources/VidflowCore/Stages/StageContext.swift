@@ -20,14 +20,22 @@ public protocol StageContext: Sendable {
     ///
     /// The engine durably records an intent with `idempotencyKey` before calling `submit`, and the
     /// external id right after. When the stage runs again (retry or crash recovery), a recorded id is
-    /// returned without submitting; an intent without an id is first given to `reconcile`, which looks
-    /// the job up at the provider by that key and returns its id if it exists.
+    /// returned without submitting; an intent without an id is first given to `reconcile` with the
+    /// provider it was recorded for, which looks the job up there by that key and returns its id if it
+    /// exists (or throws when the provider cannot tell). A `submit` that throws a `SubmitOutcomeError`
+    /// saying the job was certainly not created drops the intent, so another provider may be tried.
     func submitOnce(
         provider: String,
         request: JSONValue,
-        reconcile: @Sendable (_ idempotencyKey: String) async throws -> String?,
+        reconcile: @Sendable (_ provider: String, _ idempotencyKey: String) async throws -> String?,
         submit: @Sendable (_ idempotencyKey: String) async throws -> String
     ) async throws -> ExternalJob
+}
+
+/// An error from a paid submit that knows whether the external job was certainly not created
+/// (the provider answered with an error, or the request never left), as opposed to a lost answer.
+public protocol SubmitOutcomeError: Error {
+    var jobCertainlyNotCreated: Bool { get }
 }
 
 /// A paid job at an external provider, as recorded by `StageContext.submitOnce`.

@@ -35,12 +35,14 @@ public struct StoreBatch: Sendable {
     public var stages: [StageRecord] = []
     public var attempts: [AttemptRecord] = []
     public var jobs: [ExternalJobRecord] = []
+    /// Job intents to forget (run id, stage id): their submit certainly created nothing.
+    public var discardedJobs: [ExternalJobKey] = []
     public var events: [NewEvent] = []
 
     public init() {}
 
     public var isEmpty: Bool {
-        runUpdates.isEmpty && stages.isEmpty && attempts.isEmpty && jobs.isEmpty && events.isEmpty
+        runUpdates.isEmpty && stages.isEmpty && attempts.isEmpty && jobs.isEmpty && discardedJobs.isEmpty && events.isEmpty
     }
 
     public mutating func append(_ other: StoreBatch) {
@@ -81,5 +83,16 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case .conflict(let message): message
         case .corrupt(let message): "stored data is unreadable: \(message)"
         }
+    }
+}
+
+/// Names one stage's external job record.
+public struct ExternalJobKey: Sendable, Hashable {
+    public var runID: String
+    public var stageID: String
+
+    public init(runID: String, stageID: String) {
+        self.runID = runID
+        self.stageID = stageID
     }
 }

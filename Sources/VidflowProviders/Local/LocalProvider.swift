@@ -38,6 +38,8 @@ public final class LocalProvider: VideoProvider {
         )
     }
 
+    public var features: ProviderFeatures { ProviderFeatures(cancel: true, reconcile: true) }
+
     public func submit(_ request: VideoRequest, idempotencyKey: String) async throws -> String {
         if let existing = try store.jobID(forKey: idempotencyKey) { return existing }
         if let image = request.image { try await checkImage(image) }
@@ -83,7 +85,7 @@ public final class LocalProvider: VideoProvider {
         try store.save(record)
     }
 
-    public func lookup(idempotencyKey: String) async throws -> String? {
+    public func lookup(idempotencyKey: String, request: VideoRequest) async throws -> String? {
         try store.jobID(forKey: idempotencyKey)
     }
 

@@ -19,12 +19,19 @@ public struct ProviderCapabilities: Sendable, Hashable {
     public var seed: Bool
     public var fps: Bool
     public var extraBody: Bool
+    /// Longest prompt accepted, in characters.
+    public var maxPromptLength: Int?
+    /// A prompt alone (no image) is enough.
+    public var textToVideo: Bool
+    /// Model ids outside `models` are accepted too (Replicate and fal host thousands).
+    public var anyModel: Bool
 
     public init(models: [String], allowedSeconds: [Double]? = nil, secondsRange: ClosedRange<Double> = 1...60,
                 defaultSeconds: Double = 4, sizes: [String] = [], arbitrarySizes: Bool = false,
                 aspectRatios: [String] = [], resolutions: [String] = [], imageInput: Bool = false,
                 lastFrame: Bool = false, audio: Bool = false, negativePrompt: Bool = false, seed: Bool = false,
-                fps: Bool = false, extraBody: Bool = false) {
+                fps: Bool = false, extraBody: Bool = false, maxPromptLength: Int? = nil, textToVideo: Bool = true,
+                anyModel: Bool = false) {
         self.models = models
         self.allowedSeconds = allowedSeconds
         self.secondsRange = secondsRange
@@ -40,5 +47,15 @@ public struct ProviderCapabilities: Sendable, Hashable {
         self.seed = seed
         self.fps = fps
         self.extraBody = extraBody
+        self.maxPromptLength = maxPromptLength
+        self.textToVideo = textToVideo
+        self.anyModel = anyModel
+    }
+
+    /// This description with `models` set to just `model` (for a per-model table).
+    public func only(_ model: String) -> ProviderCapabilities {
+        var copy = self
+        copy.models = [model]
+        return copy
     }
 }

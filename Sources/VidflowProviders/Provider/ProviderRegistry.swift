@@ -1,8 +1,13 @@
 /// The video providers stages can use, looked up by name; `local` is always there unless replaced.
 public struct ProviderRegistry: Sendable {
     private var providers: [String: any VideoProvider] = [:]
+    /// Job updates from provider callbacks, shared by every stage using this registry.
+    public let callbacks: ProviderCallbackHub
+    /// Settings each provider was built with (keys masked when shown), by name.
+    public private(set) var settings: [String: ProviderSettings] = [:]
 
-    public init(_ providers: [any VideoProvider] = []) {
+    public init(_ providers: [any VideoProvider] = [], callbacks: ProviderCallbackHub = ProviderCallbackHub()) {
+        self.callbacks = callbacks
         for provider in providers { register(provider) }
     }
 
@@ -12,7 +17,10 @@ public struct ProviderRegistry: Sendable {
     }
 
     /// Adds or replaces a provider under its name.
-    public mutating func register(_ provider: any VideoProvider) { providers[provider.name] = provider }
+    public mutating func register(_ provider: any VideoProvider, settings: ProviderSettings? = nil) {
+        providers[provider.name] = provider
+        self.settings[provider.name] = settings
+    }
 
     public func provider(_ name: String) -> (any VideoProvider)? { providers[name] }
     public var names: [String] { providers.keys.sorted() }

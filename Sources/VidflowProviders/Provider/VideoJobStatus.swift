@@ -20,14 +20,17 @@ public struct VideoJobStatus: Sendable, Hashable {
     public var errorKind: ErrorKind?
     /// The provider's suggested wait before the next poll, in milliseconds.
     public var pollAfterMs: Int?
+    /// What the job cost, in the provider's terms (Runway `cost`, Kling `final_unit_deduction`, ...).
+    public var cost: JSONValue?
 
     public init(state: State, progress: Int? = nil, result: ResultLocation? = nil, errorMessage: String? = nil,
-                errorKind: ErrorKind? = nil, pollAfterMs: Int? = nil) {
+                errorKind: ErrorKind? = nil, pollAfterMs: Int? = nil, cost: JSONValue? = nil) {
         self.state = state
         self.progress = progress
         self.result = result
         self.errorMessage = errorMessage
         self.errorKind = errorKind
         self.pollAfterMs = pollAfterMs
+        self.cost = cost
     }
 }

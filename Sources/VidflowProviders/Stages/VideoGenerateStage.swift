@@ -3,6 +3,10 @@ import VidflowCore
 
 /// `video.generate`: submits one generation job to a provider, at most once per stage of a run
 /// (`StageContext.submitOnce`, "never pay twice"), and returns its id for `video.poll`.
+///
+/// `provider` may be a list (`[runway, kling/kling-v2-6, local]`): when a provider fails with an error
+/// that certainly created no job (a capability mismatch, a refused key, 429/5xx answers), the next
+/// one is tried; each hand-over is logged and listed in the `failover` output.
 public struct VideoGenerateStage: Stage {
     public let providers: ProviderRegistry
 
@@ -15,10 +19,11 @@ public struct VideoGenerateStage: Stage {
     public var schema: StageSchema {
         StageSchema(
             parameters: [
-                ParameterSpec("provider", .string, default: "local", description: "Provider name (see the provider registry)."),
+                ParameterSpec("provider", .any, default: "local",
+                              description: "Provider name, `name/model`, or a failover list of them."),
                 ParameterSpec("model", .string, description: "Model id; the provider's default when omitted."),
                 ParameterSpec("prompt", .string, default: "", description: "What the video shows."),
-                ParameterSpec("seconds", .number, description: "Clip length; snapped to what the provider allows."),
+                ParameterSpec("seconds", .number, description: "Clip length in seconds."),
                 ParameterSpec("size", .string, description: "Exact WIDTHxHEIGHT; wins over aspect_ratio/resolution."),
                 ParameterSpec("aspect_ratio", .string, description: "16:9, 9:16, 1:1, ..."),
                 ParameterSpec("resolution", .string, description: "480p, 720p, 1080p, ..."),
@@ -29,48 +34,97 @@ public struct VideoGenerateStage: Stage {
                 ParameterSpec("last_frame", .file, description: "Last frame image (a local path)."),
                 ParameterSpec("generate_audio", .bool),
                 ParameterSpec("extra_body", .object, description: "Provider-specific fields passed through as they are."),
+                ParameterSpec("on_unsupported", .string, default: "error",
+                              description: "error: reject what the model cannot honour; nearest: use the nearest allowed value."),
             ],
             outputs: [
                 OutputSpec("job_id", .string, description: "The provider's job id."),
                 OutputSpec("provider", .string),
                 OutputSpec("model", .string),
                 OutputSpec("stage_id", .string, description: "This stage's id, so a failed poll can ask a retry to restart here."),
+                OutputSpec("failover", .array, description: "Providers tried before the one used, with why each was passed over."),
             ]
         )
     }
 
     public func pool(for parameters: [String: JSONValue]) -> String? {
-        "provider:" + (parameters["provider"]?.stringValue ?? "local")
+        "provider:" + (Self.choices(parameters["provider"]).first?.provider ?? "local")
     }
 
     public func run(_ context: any StageContext) async throws -> StageResult {
-        let name = context.string("provider") ?? "local"
-        guard let provider = providers.provider(name) else {
-            throw StageFailure(.invalidInput, "unknown provider '\(name)' (known: \(providers.names.joined(separator: ", ")))")
+        let choices = Self.choices(context.parameters["provider"])
+        guard !choices.isEmpty else { throw StageFailure(.invalidInput, "parameter 'provider' names no provider") }
+        guard let policy = UnsupportedPolicy(rawValue: context.string("on_unsupported") ?? "error") else {
+            throw StageFailure(.invalidInput, "on_unsupported must be one of: error, nearest")
         }
         let unified = try request(from: context)
-        let adapted: (request: VideoRequest, warnings: [String])
-        do {
-            adapted = try unified.adapted(to: provider.capabilities, provider: name)
-        } catch {
-            throw error.stageFailure()
+        var passedOver: [JSONValue] = []
+        for (index, choice) in choices.enumerated() {
+            guard let provider = providers.provider(choice.provider) else {
+                throw StageFailure(.invalidInput, "unknown provider '\(choice.provider)' (known: \(providers.names.joined(separator: ", ")))")
+            }
+            let isLast = index == choices.count - 1
+            do {
+                let job = try await submit(unified, to: provider, model: choice.model, isFirst: index == 0, policy: policy,
+                                           context: context)
+                return StageResult(outputs: [
+                    "job_id": .string(job.id), "provider": .string(provider.name), "model": .string(job.model),
+                    "stage_id": .string(context.stageID), "failover": .array(passedOver),
+                ])
+            } catch let error as ProviderError where error.allowsFailover && !isLast {
+                await context.log("\(provider.name) failed (\(error.kind.rawValue)): \(error.message); trying \(choices[index + 1].provider)")
+                passedOver.append(["provider": .string(provider.name), "code": .string(error.kind.rawValue),
+                                   "message": .string(error.message)])
+            } catch let error as ProviderError {
+                throw error.stageFailure()
+            }
         }
+        throw StageFailure(.internalError, "no provider was tried")
+    }
+
+    /// Validates `unified` for `provider` and submits it once; returns the job id and the model used.
+    /// `model` (from a `name/model` entry) wins; the stage's `model` applies to a failover provider only
+    /// when that provider knows it.
+    private func submit(_ unified: VideoRequest, to provider: any VideoProvider, model: String?, isFirst: Bool,
+                        policy: UnsupportedPolicy, context: any StageContext) async throws -> (id: String, model: String) {
+        var request = unified
+        request.model = model ?? unified.model
+        if model == nil, !isFirst, let wanted = unified.model, !provider.capabilities.models.contains(wanted),
+           !provider.capabilities.anyModel {
+            await context.log("\(provider.name) has no model '\(wanted)'; using its default")
+            request.model = nil
+        }
+        let adapted = try request.adapted(to: provider.capabilities(forModel: request.model), provider: provider.name,
+                                          onUnsupported: policy)
         for warning in adapted.warnings { await context.log("warning: " + warning) }
-        let request = adapted.request
-        let job: ExternalJob
-        do {
-            job = try await context.submitOnce(
-                provider: name, request: request.json,
-                reconcile: { key in try await provider.lookup(idempotencyKey: key) },
-                submit: { key in try await provider.submit(request, idempotencyKey: key) })
-        } catch let error as ProviderError {
-            throw error.stageFailure()
+        let final = adapted.request
+        let key = "vf-\(context.runID)-\(context.stageID)"
+        let wire = (try? provider.wireRequest(for: final, idempotencyKey: key)).map(WireRedaction.redact) ?? .null
+        let registry = providers
+        let job = try await context.submitOnce(
+            provider: provider.name, request: ["unified": final.json, "provider_request": wire],
+            reconcile: { name, key in
+                guard let recorded = registry.provider(name) else { return nil }
+                return try await recorded.lookup(idempotencyKey: key, request: final)
+            },
+            submit: { key in try await provider.submit(final, idempotencyKey: key) })
+        await context.log("\(job.origin.rawValue) job \(job.externalID) at \(job.provider)")
+        return (job.externalID, final.model ?? "")
+    }
+
+    /// The providers to try, in order: `name` or `name/model`, alone or in a list.
+    static func choices(_ value: JSONValue?) -> [(provider: String, model: String?)] {
+        let entries: [String]
+        switch value {
+        case .string(let text)?: entries = text.split(separator: ",").map(String.init)
+        case .array(let items)?: entries = items.compactMap(\.stringValue)
+        case nil, .null?: entries = ["local"]
+        default: entries = []
         }
-        await context.log("\(job.origin.rawValue) job \(job.externalID) at \(name)")
-        return StageResult(outputs: [
-            "job_id": .string(job.externalID), "provider": .string(name),
-            "model": .string(request.model ?? ""), "stage_id": .string(context.stageID),
-        ])
+        return entries.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { entry in
+            guard let slash = entry.firstIndex(of: "/") else { return (entry, nil) }
+            return (String(entry[..<slash]), String(entry[entry.index(after: slash)...]))
+        }
     }
 
     /// The unified request from the stage's parameters; image paths are resolved and must exist.

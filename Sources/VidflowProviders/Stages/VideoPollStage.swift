@@ -31,6 +31,7 @@ public struct VideoPollStage: Stage {
                 OutputSpec("status", .string),
                 OutputSpec("job_id", .string),
                 OutputSpec("provider", .string),
+                OutputSpec("cost", .any, description: "What the job cost, in the provider's terms, when it says."),
             ]
         )
     }
@@ -55,7 +56,14 @@ public struct VideoPollStage: Stage {
             try Task.checkCancellation()
             var hintMs: Int?
             do {
-                let status = try await provider.status(of: jobID)
+                // A callback that already arrived answers without a request.
+                let status: VideoJobStatus
+                if let pushed = providers.callbacks.latest(provider: name, jobID: jobID), pushed.state.isTerminal,
+                   pushed.state != .succeeded || pushed.result != nil {
+                    status = pushed
+                } else {
+                    status = try await provider.status(of: jobID)
+                }
                 if status.state != lastState {
                     await context.log("job \(jobID) at \(name) is \(status.state.rawValue)")
                     lastState = status.state
@@ -75,7 +83,14 @@ public struct VideoPollStage: Stage {
             guard remaining > .zero else {
                 throw StageFailure(.timeout, "job \(jobID) at \(name) did not finish within \(Self.seconds(maxWait)) (max_wait)")
             }
-            try await Task.sleep(for: min(.milliseconds(schedule.next(hintMs: hintMs)), remaining))
+            let wait = min(.milliseconds(schedule.next(hintMs: hintMs)), remaining)
+            if provider.features.callbacks {
+                // Wakes early when the provider calls back; the next loop reads the pushed state.
+                _ = await providers.callbacks.wait(provider: name, jobID: jobID, upTo: wait)
+                try Task.checkCancellation()
+            } else {
+                try await Task.sleep(for: wait)
+            }
         }
     }
 
@@ -89,8 +104,10 @@ public struct VideoPollStage: Stage {
             guard let url = status.result?.url else {
                 throw StageFailure(.providerFailed, "job \(jobID) at \(provider) succeeded without a result", restartFrom: restartFrom)
             }
-            return StageResult(outputs: ["url": .string(url), "status": "succeeded",
-                                         "job_id": .string(jobID), "provider": .string(provider)])
+            var outputs: [String: JSONValue] = ["url": .string(url), "status": "succeeded",
+                                                "job_id": .string(jobID), "provider": .string(provider)]
+            outputs["cost"] = status.cost
+            return StageResult(outputs: outputs)
         case .failed, .cancelled:
             let reason = status.errorMessage ?? "no reason given"
             throw StageFailure(status.errorKind ?? .providerFailed,
