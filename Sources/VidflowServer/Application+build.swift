@@ -61,6 +61,7 @@ func makeRouter(state: ServerState, localUser: ServerUser?) -> Router<ServerRequ
     VideoController(state: state).addRoutes(to: router.group("v1/video"))
     OpenAIVideoController(state: state).addRoutes(to: router.group("v1/videos"))
     ProviderController(state: state).addRoutes(to: router.group("v1/providers"))
+    CallbackController(state: state).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
     return router
 }

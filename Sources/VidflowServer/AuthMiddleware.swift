@@ -20,7 +20,7 @@ struct AuthMiddleware: RouterMiddleware {
         }
         if let token = Self.token(of: request), let user = try await store.user(tokenSHA256: AccessTokens.hash(token)) {
             context.user = user
-        } else if !Self.publicPaths.contains(request.uri.path) {
+        } else if !Self.publicPaths.contains(request.uri.path) && !request.uri.path.hasPrefix("/v1/callbacks/") {
             throw APIError.unauthorized
         }
         return try await next(request, context)

@@ -27,10 +27,17 @@ struct ConfigController {
         return config
     }
 
-    func keys() -> [String: String] {
-        guard let data = FileManager.default.contents(atPath: keysPath),
+    func keys() -> [String: String] { Self.keys(at: keysPath) }
+
+    static func keys(at path: String) -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: path),
               let value = try? JSONValue.parse(String(decoding: data, as: UTF8.self)) else { return [:] }
         return (value.objectValue ?? [:]).compactMapValues(\.stringValue)
+    }
+
+    /// Keys saved by `PUT /v1/config`, as provider settings (they win over the environment).
+    static func storedProviderSettings(dataDirectory: String) -> [String: [String: String]] {
+        keys(at: dataDirectory + "/provider-keys.json").mapValues { ["api_key": $0] }
     }
 
     /// `sk-****x4KR`: the first three and last four characters only.
@@ -77,6 +84,11 @@ struct ConfigController {
                 case .string(let key) where !key.isEmpty: keys[name] = key
                 default: throw APIError.badRequest("expected a key string or null", field: "provider_api_keys.\(name)")
                 }
+            }
+            for name in given.keys {
+                // Applies at once to the running adapters (Kling key pairs: at the next start).
+                let list = (keys[name] ?? "").split(separator: ",").map(String.init)
+                if name != "kling" { state.providers.provider(name)?.keyPool?.replace(list) }
             }
             let text = JSONValue.object(keys.mapValues(JSONValue.string)).canonicalJSON
             guard FileManager.default.createFile(atPath: keysPath, contents: Data(text.utf8),

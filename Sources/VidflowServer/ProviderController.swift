@@ -8,7 +8,18 @@ struct ProviderController {
     let state: ServerState
 
     func addRoutes(to group: RouterGroup<ServerRequestContext>) {
+        group.get(use: list)
         group.post(":name/test-connection", use: testConnection)
+    }
+
+    /// `GET /v1/providers`: every provider with its models and capabilities (keys never shown).
+    @Sendable func list(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        _ = try context.requireUser()
+        let providers = state.providers
+        let items = providers.names.compactMap { name in
+            providers.provider(name).map { ProviderDescription.json($0, settings: providers.settings[name]) }
+        }
+        return JSONResponse.make(["providers": .array(items)])
     }
 
     @Sendable func testConnection(_ request: Request, context: ServerRequestContext) async throws -> Response {

@@ -21,6 +21,9 @@ public struct ServerArguments: Sendable {
     public var webhookBackoff: [Duration]
     /// The Standard Webhooks secret (`whsec_…`); nil: read or create `<data>/webhook-secret`.
     public var webhookSecret: String?
+    /// The URL providers can reach this server at; with it, providers that notify get
+    /// `<publicURL>/v1/callbacks/<name>?token=…` and polls finish on their callbacks.
+    public var publicURL: String?
     /// How long a graceful shutdown waits for running stages before leaving them to recovery.
     public var drainTimeout: Duration
     /// Print the ready URL (with the first admin token) on first start.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import VidflowCore
@@ -32,12 +33,23 @@ struct ServerState: Sendable {
         self.arguments = arguments
         self.store = store
         artifacts = try FileArtifactStore(root: arguments.dataDirectory)
-        providers = ProviderRegistry.standard(dataDirectory: arguments.dataDirectory)
+        providers = ProviderCatalog.registry(dataDirectory: arguments.dataDirectory,
+                                             stored: ConfigController.storedProviderSettings(dataDirectory: arguments.dataDirectory),
+                                             publicURL: arguments.publicURL,
+                                             callbackToken: try Self.callbackToken(arguments))
         var registry = BuiltinStages.registry(providers: providers)
         for stage in arguments.extraStages { registry.register(stage) }
         self.registry = registry
         engine = Engine(store: store, registry: registry, artifacts: artifacts, configuration: engineConfiguration,
                         logger: logger)
+    }
+
+    /// The token put in callback URLs for providers that do not sign their callbacks: derived from
+    /// the server's webhook secret, so it survives restarts and never appears on its own on disk.
+    static func callbackToken(_ arguments: ServerArguments) throws -> String {
+        let secret = try WebhookSigner.secret(given: arguments.webhookSecret, dataDirectory: arguments.dataDirectory)
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("vidflow-provider-callbacks".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return mac.prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The run if it exists and belongs to `user`; otherwise 404 (never another user's data).

@@ -70,7 +70,8 @@ struct VideoSpec: Sendable {
         }
         stages.append(["id": "poll", "uses": "video.poll", "needs": ["generate"], "timeout": "15m", "with": .object(poll)])
         stages.append(["id": "download", "uses": "video.download", "needs": ["poll"],
-                       "with": ["url": "${{ stages.poll.outputs.url }}", "restart_from": "generate"]])
+                       "with": ["url": "${{ stages.poll.outputs.url }}", "job_id": "${{ stages.generate.outputs.job_id }}",
+                                "provider": "${{ stages.generate.outputs.provider }}", "restart_from": "generate"]])
         stages.append(["id": "transcode", "uses": "ffmpeg.transcode", "needs": ["download"], "timeout": "30m",
                        "with": ["input": "${{ stages.download.outputs.file }}"]])
         stages.append(["id": "thumbnail", "uses": "ffmpeg.thumbnail", "needs": ["transcode"],

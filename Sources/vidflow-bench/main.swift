@@ -14,6 +14,7 @@ do {
         try await runEngineBench(runs: setting("runs", default: 1_000), runsInFlight: setting("inflight", default: 16))
     }
     if parts.isEmpty || parts.contains("media") { try runMediaBench() }
+    if parts.isEmpty || parts.contains("poll") { runPollBench() }
 } catch {
     FileHandle.standardError.write(Data("vidflow-bench: \(error)\n".utf8))
     exit(1)

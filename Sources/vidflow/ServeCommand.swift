@@ -24,6 +24,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("workflows-dir"), help: "Where named workflows are looked up (default: ./workflows).")
     var workflowsDir: String?
 
+    @Option(name: .customLong("public-url"),
+            help: "URL providers can reach this server at, for job callbacks (default: $VIDFLOW_PUBLIC_URL; none: poll only).")
+    var publicURL: String?
+
     @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per log line on stderr.")
     var logFormat = "text"
 
@@ -50,8 +54,9 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let arguments = ServerArguments(host: resolvedHost, port: resolvedPort ?? 8000, dataDirectory: global.dataDirectory,
+        var arguments = ServerArguments(host: resolvedHost, port: resolvedPort ?? 8000, dataDirectory: global.dataDirectory,
                                         workflowsDirectory: workflowsDir.map(Paths.absolute), auth: !noAuth)
+        arguments.publicURL = publicURL ?? ProcessInfo.processInfo.environment["VIDFLOW_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
         do {
             let app = try await buildApplication(arguments)
             try await app.runService()

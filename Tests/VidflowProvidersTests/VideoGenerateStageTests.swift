@@ -8,6 +8,27 @@ final class VideoGenerateStageTests: XCTestCase {
         let stage = VideoGenerateStage(providers: ProviderRegistry())
         XCTAssertEqual(stage.pool(for: ["provider": "runway"]), "provider:runway")
         XCTAssertEqual(stage.pool(for: [:]), "provider:local")
+        XCTAssertEqual(stage.pool(for: ["provider": ["kling/kling-v2-6", "local"]]), "provider:kling")
+    }
+
+    func testFailoverEntriesMayNameAModel() {
+        let choices = VideoGenerateStage.choices(["runway/gen4_turbo", "fal/fal-ai/pika/v2.2/text-to-video", "local"])
+        XCTAssertEqual(choices.map { $0.provider }, ["runway", "fal", "local"])
+        XCTAssertEqual(choices.map { $0.model }, ["gen4_turbo", "fal-ai/pika/v2.2/text-to-video", nil])
+    }
+
+    func testByDefaultAFieldTheModelCannotHonourIsRejectedBeforeAnySubmit() async throws {
+        let media = try TestMedia()
+        defer { media.cleanUp() }
+        let local = LocalProvider(directory: media.directory + "/local", pollAfterMs: 20)
+        let stage = VideoGenerateStage(providers: ProviderRegistry([local]))
+        let context = try DirectContext(stageID: "generate", parameters: [
+            "provider": "local", "prompt": "waves", "seconds": 0.5, "negative_prompt": "blur",
+        ], directory: media.directory + "/data")
+        let failure = await stageFailure(of: stage, context)
+        XCTAssertEqual(failure?.kind, .invalidInput)
+        XCTAssertTrue(failure?.message.contains("negative_prompt") == true, "\(String(describing: failure))")
+        XCTAssertEqual(try local.jobIDs().count, 0)
     }
 
     func testUnsupportedFieldsAreDroppedWithALoggedWarningAndTheJobIsSubmittedOnce() async throws {
@@ -17,7 +38,7 @@ final class VideoGenerateStageTests: XCTestCase {
         let stage = VideoGenerateStage(providers: ProviderRegistry([local]))
         let context = try DirectContext(stageID: "generate", parameters: [
             "provider": "local", "prompt": "waves", "seconds": 0.5, "size": "160x90", "seed": 1,
-            "negative_prompt": "blur", "generate_audio": true,
+            "negative_prompt": "blur", "generate_audio": true, "on_unsupported": "nearest",
         ], directory: media.directory + "/data")
         let result = try await stage.run(context)
         XCTAssertEqual(result.outputs["provider"], "local")

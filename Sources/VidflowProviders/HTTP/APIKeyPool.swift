@@ -10,11 +10,25 @@ import Synchronization
 /// keys.bench(key, for: 300)            // refused: skip it for five minutes
 /// ```
 public final class APIKeyPool: Sendable {
-    public let keys: [String]
-    private let state = Mutex<(next: Int, benchedUntil: [String: Date])>((0, [:]))
+    private let state: Mutex<(keys: [String], next: Int, benchedUntil: [String: Date])>
 
     public init(_ keys: [String]) {
-        self.keys = keys.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        state = Mutex((Self.clean(keys), 0, [:]))
+    }
+
+    /// The keys in rotation order.
+    public var keys: [String] { state.withLock { $0.keys } }
+
+    /// Replaces the keys (a config change); benches of keys kept stay in force.
+    public func replace(_ keys: [String]) {
+        state.withLock { state in
+            state.keys = Self.clean(keys)
+            state.next = 0
+        }
+    }
+
+    private static func clean(_ keys: [String]) -> [String] {
+        keys.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
     }
 
     /// Keys from a comma-separated list.
@@ -26,8 +40,9 @@ public final class APIKeyPool: Sendable {
 
     /// The next key not benched; when all are benched, the one whose bench ends first.
     public func next(now: Date = Date()) -> String? {
-        guard !keys.isEmpty else { return nil }
-        return state.withLock { state in
+        state.withLock { state in
+            let keys = state.keys
+            guard !keys.isEmpty else { return nil }
             for offset in 0..<keys.count {
                 let index = (state.next + offset) % keys.count
                 if (state.benchedUntil[keys[index]] ?? .distantPast) <= now {
@@ -46,7 +61,7 @@ public final class APIKeyPool: Sendable {
 
     /// How many keys are usable now.
     public func availableCount(now: Date = Date()) -> Int {
-        state.withLock { state in keys.filter { (state.benchedUntil[$0] ?? .distantPast) <= now }.count }
+        state.withLock { state in state.keys.filter { (state.benchedUntil[$0] ?? .distantPast) <= now }.count }
     }
 
     /// `sk-****x4KR`: enough to tell keys apart, never enough to use one.

@@ -11,9 +11,10 @@ public struct ProviderRegistry: Sendable {
         for provider in providers { register(provider) }
     }
 
-    /// The default registry: the embedded `local` provider keeping its jobs under `<dataDirectory>/providers/local`.
+    /// The default registry: the embedded `local` provider keeping its jobs under `<dataDirectory>/providers/local`,
+    /// and every remote adapter configured from the environment (`ProviderCatalog`).
     public static func standard(dataDirectory: String) -> ProviderRegistry {
-        ProviderRegistry([LocalProvider(directory: dataDirectory + "/providers/local")])
+        ProviderCatalog.registry(dataDirectory: dataDirectory)
     }
 
     /// Adds or replaces a provider under its name.

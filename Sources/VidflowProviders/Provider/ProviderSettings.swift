@@ -36,6 +36,9 @@ public struct ProviderSettings: Sendable, Hashable {
         self.requestTimeout = requestTimeout
     }
 
+    /// Providers that sign their callbacks themselves (verified with the provider's secret or keys).
+    public static let signedCallbacks: Set<String> = ["replicate", "fal"]
+
     /// The environment variable holding each provider's key list.
     public static let keyVariables: [String: String] = [
         "openai": "OPENAI_API_KEY", "google": "GEMINI_API_KEY", "runway": "RUNWAY_API_KEY",
@@ -61,11 +64,19 @@ public struct ProviderSettings: Sendable, Hashable {
         var settings = ProviderSettings()
         settings.apiKeys = list(value("api_key", [keyVariables[provider], prefix + "API_KEY"].compactMap { $0 }))
         settings.secretKeys = list(value("secret_key", provider == "kling" ? ["KLING_SECRET_KEY"] : [prefix + "SECRET_KEY"]))
+        // Pairs may be given together as `ACCESS:SECRET,ACCESS:SECRET` (how `/v1/config` stores Kling keys).
+        if settings.secretKeys.isEmpty, settings.apiKeys.contains(where: { $0.contains(":") }) {
+            let pairs = settings.apiKeys.map { $0.split(separator: ":", maxSplits: 1).map(String.init) }
+            settings.apiKeys = pairs.map { $0[0] }
+            settings.secretKeys = pairs.map { $0.count > 1 ? $0[1] : "" }
+        }
         let defaultBase = provider == "openai" ? ["OPENAI_BASE_URL"] : []
         settings.baseURL = value("base_url", [prefix + "BASE_URL"] + defaultBase)
         settings.requestsPerMinute = value("rpm", [prefix + "RPM"]).flatMap(Int.init)
         settings.maxConcurrency = value("max_concurrency", [prefix + "CONCURRENCY"]).flatMap(Int.init)
+        // Providers that sign their callbacks need their own secret; the others are checked with vidflow's token.
         settings.webhookSecret = value("webhook_secret", [prefix + "WEBHOOK_SECRET"])
+            ?? (signedCallbacks.contains(provider) ? nil : callbackToken)
         settings.requestTimeout = value("timeout", [prefix + "TIMEOUT"]).flatMap(Int.init) ?? 60
         for (key, text) in stored where !["api_key", "secret_key", "base_url", "rpm", "max_concurrency",
                                            "webhook_secret", "timeout"].contains(key) {

@@ -21,6 +21,8 @@ public protocol VideoProvider: Sendable {
     func capabilities(for model: String) -> ProviderCapabilities
     /// Operations beyond submit/status/download.
     var features: ProviderFeatures { get }
+    /// The rotating API keys, so a config change applies at once; nil for providers without keys.
+    var keyPool: APIKeyPool? { get }
 
     /// Creates one job and returns its id. Providers that accept an idempotency key or a client
     /// reference send `idempotencyKey` along, so `lookup` can find the job again.
@@ -47,6 +49,7 @@ public protocol VideoProvider: Sendable {
 extension VideoProvider {
     public func capabilities(for model: String) -> ProviderCapabilities { capabilities }
     public var features: ProviderFeatures { ProviderFeatures() }
+    public var keyPool: APIKeyPool? { nil }
 
     public func lookup(idempotencyKey: String, request: VideoRequest) async throws -> String? {
         throw ProviderError(provider: name, operation: "look up job \(idempotencyKey)", kind: .providerFailed,

@@ -113,7 +113,7 @@ public struct VideoGenerateStage: Stage {
     }
 
     /// The providers to try, in order: `name` or `name/model`, alone or in a list.
-    static func choices(_ value: JSONValue?) -> [(provider: String, model: String?)] {
+    public static func choices(_ value: JSONValue?) -> [(provider: String, model: String?)] {
         let entries: [String]
         switch value {
         case .string(let text)?: entries = text.split(separator: ",").map(String.init)

@@ -23,20 +23,21 @@ struct RecordedRequest: Sendable {
     var multipartFields: [String: String] {
         guard let type = headers["content-type"], let range = type.range(of: "boundary=") else { return [:] }
         let boundary = "--" + type[range.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        // Latin-1 maps every byte to one scalar, so binary parts keep their length.
+        let raw = String(String.UnicodeScalarView(body.map { Unicode.Scalar($0) }))
         var fields: [String: String] = [:]
-        let raw = String(decoding: body, as: UTF8.self)
         for part in raw.components(separatedBy: boundary) {
             guard let split = part.range(of: "\r\n\r\n") else { continue }
             let head = part[..<split.lowerBound]
-            var value = String(part[split.upperBound...])
-            if value.hasSuffix("\r\n") { value.removeLast(2) }
+            var scalars = Array(part[split.upperBound...].unicodeScalars)
+            if scalars.suffix(2).map(\.value) == [13, 10] { scalars.removeLast(2) }
             guard let nameRange = head.range(of: "name=\"") else { continue }
             let name = String(head[nameRange.upperBound...].prefix { $0 != "\"" })
             if let fileRange = head.range(of: "filename=\"") {
                 let file = String(head[fileRange.upperBound...].prefix { $0 != "\"" })
-                fields[name] = "file:\(file):\(value.utf8.count)"
+                fields[name] = "file:\(file):\(scalars.count)"
             } else {
-                fields[name] = value
+                fields[name] = String(decoding: scalars.map { UInt8(truncatingIfNeeded: $0.value) }, as: UTF8.self)
             }
         }
         return fields

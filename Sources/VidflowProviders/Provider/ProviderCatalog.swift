@@ -1,0 +1,30 @@
+import Foundation
+
+/// Every provider vidflow ships, built from settings: the remote adapters (configured from the
+/// environment and the server's stored configuration) and the embedded `local` renderer.
+public enum ProviderCatalog {
+    /// How to build one remote adapter from its settings.
+    public typealias Factory = @Sendable (ProviderSettings) -> any VideoProvider
+
+    /// The remote adapters by name, in the order `vidflow providers` lists them.
+    public static let remote: [(name: String, make: Factory)] = [
+        // One line per adapter (Remote/<Name>Provider.swift).
+        ("openai", { OpenAIProvider(settings: $0) }),
+    ]
+
+    /// The registry: `local` under `<dataDirectory>/providers/local` plus every remote adapter.
+    /// `stored` holds per-provider settings saved by `PUT /v1/config` (they win over the environment);
+    /// with `publicURL`, providers that can notify are given `<publicURL>/v1/callbacks/<name>`.
+    public static func registry(dataDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                                stored: [String: [String: String]] = [:], publicURL: String? = nil,
+                                callbackToken: String? = nil, callbacks: ProviderCallbackHub = ProviderCallbackHub())
+        -> ProviderRegistry {
+        var registry = ProviderRegistry([LocalProvider(directory: dataDirectory + "/providers/local")], callbacks: callbacks)
+        for (name, make) in remote {
+            let settings = ProviderSettings.resolve(provider: name, environment: environment, stored: stored[name] ?? [:],
+                                                    publicURL: publicURL, callbackToken: callbackToken)
+            registry.register(make(settings), settings: settings)
+        }
+        return registry
+    }
+}
