@@ -4,6 +4,7 @@ import Synchronization
 public final class AsyncSemaphore: Sendable {
     private struct State {
         var permits: Int
+        var capacity: Int
         var nextID: UInt64 = 0
         var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
         var cancelled: Set<UInt64> = []
@@ -12,8 +13,25 @@ public final class AsyncSemaphore: Sendable {
     private let state: Mutex<State>
 
     public init(permits: Int) {
-        state = Mutex(State(permits: max(1, permits)))
+        state = Mutex(State(permits: max(1, permits), capacity: max(1, permits)))
     }
+
+    /// Changes how many permits exist; waiters are let in at once when it grows, and holders above a
+    /// smaller limit finish normally (their releases are absorbed).
+    public func resize(to newCapacity: Int) {
+        state.withLock { s in
+            let capacity = max(1, newCapacity)
+            s.permits += capacity - s.capacity
+            s.capacity = capacity
+            while s.permits > 0, !s.waiters.isEmpty {
+                s.permits -= 1
+                s.waiters.removeFirst().continuation.resume()
+            }
+        }
+    }
+
+    /// How many permits exist.
+    public var capacity: Int { state.withLock { $0.capacity } }
 
     /// Waits for a permit; throws `CancellationError` if the task is cancelled while waiting.
     public func acquire() async throws {
@@ -74,23 +92,34 @@ public final class ConcurrencyLimiter: Sendable {
     private let global: AsyncSemaphore
     private let pools: Mutex<[String: AsyncSemaphore]>
     private let limits: [String: Int]
-    private let defaultPoolLimit: Int
+    private let defaultPoolLimit: Mutex<Int>
 
     public init(globalLimit: Int, poolLimits: [String: Int] = [:], defaultPoolLimit: Int = 3) {
         global = AsyncSemaphore(permits: globalLimit)
         pools = Mutex([:])
         limits = poolLimits
-        self.defaultPoolLimit = defaultPoolLimit
+        self.defaultPoolLimit = Mutex(defaultPoolLimit)
     }
 
     private func semaphore(for pool: String) -> AsyncSemaphore {
-        pools.withLock { pools in
+        let fallback = defaultPoolLimit.withLock { $0 }
+        return pools.withLock { pools in
             if let existing = pools[pool] { return existing }
-            let created = AsyncSemaphore(permits: limits[pool] ?? defaultPoolLimit)
+            let created = AsyncSemaphore(permits: limits[pool] ?? fallback)
             pools[pool] = created
             return created
         }
     }
+
+    /// Changes the limit of every pool without a limit of its own, at once (a config change).
+    public func setDefaultPoolLimit(_ limit: Int) {
+        defaultPoolLimit.withLock { $0 = limit }
+        let resized = pools.withLock { pools in pools.filter { limits[$0.key] == nil }.map(\.value) }
+        for semaphore in resized { semaphore.resize(to: limit) }
+    }
+
+    /// The current limit of `pool`.
+    public func limit(of pool: String) -> Int { semaphore(for: pool).capacity }
 
     /// Takes a pool slot first, then a global one, so a task waiting for its pool holds no global slot.
     public func acquire(pool: String?) async throws {

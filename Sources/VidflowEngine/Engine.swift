@@ -32,6 +32,9 @@ public actor Engine {
     /// Stages waiting for a concurrency slot.
     public nonisolated var queueDepth: Int { services.limiter.queueDepth }
 
+    /// Changes the limit of every pool without its own (e.g. each provider's), for stages started from now on.
+    public nonisolated func setDefaultPoolLimit(_ limit: Int) { services.limiter.setDefaultPoolLimit(limit) }
+
     /// Starts the heartbeat and the watch for cancel requests made by other processes.
     public func start() {
         guard watcher == nil else { return }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import VidflowCore
@@ -39,9 +40,25 @@ struct CallbackController {
                                   "status": .string(update.status.state.rawValue)])
     }
 
-    /// Lets adapters that verify with fetched keys (fal's JWKS) refresh them first.
+    /// Verifies and reads the delivery; when it fails verification, the adapter's keys (fal's JWKS,
+    /// Replicate's secret) are loaded afresh and it is tried once more.
     static func verified(_ delivery: ProviderCallbackDelivery, by provider: any VideoProvider) async throws
         -> ProviderCallbackUpdate? {
-        try provider.callback(delivery)
+        do {
+            return try provider.callback(delivery)
+        } catch let error as ProviderError where error.kind == .auth {
+            guard (try? await provider.prepareCallbackVerification()) != nil else { throw error }
+            return try provider.callback(delivery)
+        }
+    }
+}
+
+/// The `token` vidflow adds to callback URLs for providers that do not sign their callbacks.
+public enum ProviderCallbackToken {
+    /// 32 hex characters derived from the server's webhook secret (stable across restarts).
+    public static func derive(fromWebhookSecret secret: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("vidflow-provider-callbacks".utf8),
+                                                  using: SymmetricKey(data: Data(secret.utf8)))
+        return mac.prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 }

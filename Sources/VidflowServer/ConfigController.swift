@@ -69,6 +69,7 @@ struct ConfigController {
         if let value = try body.int("max_concurrency") {
             guard (1...5).contains(value) else { throw APIError.badRequest("must be from 1 to 5", field: "max_concurrency") }
             config["max_concurrency"] = .int(value)
+            state.engine.setDefaultPoolLimit(value)
         }
         if let value = try body.number("poll_interval_seconds") {
             guard value > 0, value <= 600 else {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import VidflowProviders
 
 /// `GET /metrics`: Prometheus text format — runs and stages by status, stage durations, queue depth.
 struct MetricsController {
@@ -33,6 +34,13 @@ struct MetricsController {
         for entry in jobs {
             lines.append("vidflow_provider_requests_total{provider=\"\(entry.provider)\"} \(entry.total)")
             lines.append("vidflow_provider_errors_total{provider=\"\(entry.provider)\"} \(entry.unsubmitted)")
+        }
+        lines.append("# HELP vidflow_provider_http_requests_total HTTP requests sent to providers by this process, by outcome.")
+        lines.append("# TYPE vidflow_provider_http_requests_total counter")
+        for (provider, outcomes) in ProviderRequestStats.shared.snapshot.sorted(by: { $0.key < $1.key }) {
+            for (outcome, count) in outcomes.sorted(by: { $0.key < $1.key }) {
+                lines.append("vidflow_provider_http_requests_total{provider=\"\(provider)\",outcome=\"\(outcome)\"} \(count)")
+            }
         }
         lines.append("# HELP vidflow_queue_depth Stages waiting for a concurrency slot.")
         lines.append("# TYPE vidflow_queue_depth gauge")

@@ -25,7 +25,7 @@ struct PageQuery {
     /// 400 unless the cursor names one of the user's runs.
     func checkCursor(_ state: ServerState, user: ServerUser) async throws {
         guard let cursor else { return }
-        guard try await state.store.owner(ofRun: cursor) == user.id else {
+        guard try await state.visible(cursor, to: user) else {
             throw APIError.badRequest("not a cursor from an earlier page", field: "cursor")
         }
     }

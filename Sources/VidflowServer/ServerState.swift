@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 import VidflowCore
@@ -40,21 +39,29 @@ struct ServerState: Sendable {
         var registry = BuiltinStages.registry(providers: providers)
         for stage in arguments.extraStages { registry.register(stage) }
         self.registry = registry
-        engine = Engine(store: store, registry: registry, artifacts: artifacts, configuration: engineConfiguration,
+        var configuration = engineConfiguration
+        configuration.poolLimits.merge(providers.poolLimits) { given, _ in given }
+        engine = Engine(store: store, registry: registry, artifacts: artifacts, configuration: configuration,
                         logger: logger)
     }
 
     /// The token put in callback URLs for providers that do not sign their callbacks: derived from
     /// the server's webhook secret, so it survives restarts and never appears on its own on disk.
     static func callbackToken(_ arguments: ServerArguments) throws -> String {
-        let secret = try WebhookSigner.secret(given: arguments.webhookSecret, dataDirectory: arguments.dataDirectory)
-        let mac = HMAC<SHA256>.authenticationCode(for: Data("vidflow-provider-callbacks".utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        return mac.prefix(16).map { String(format: "%02x", $0) }.joined()
+        ProviderCallbackToken.derive(fromWebhookSecret:
+            try WebhookSigner.secret(given: arguments.webhookSecret, dataDirectory: arguments.dataDirectory))
+    }
+
+    /// Whether `user` may see the run: its owner, or an administrator for runs nobody owns (started
+    /// with the CLI on the same data directory).
+    func visible(_ id: String, to user: ServerUser) async throws -> Bool {
+        let ownership = try await store.ownership(ofRun: id)
+        return ownership.exists && (ownership.owner == user.id || (ownership.owner == nil && user.isAdmin))
     }
 
     /// The run if it exists and belongs to `user`; otherwise 404 (never another user's data).
     func ownedRun(_ id: String, user: ServerUser, field: String? = nil) async throws -> RunRecord {
-        guard try await store.owner(ofRun: id) == user.id, let run = try await store.run(id) else {
+        guard try await visible(id, to: user), let run = try await store.run(id) else {
             throw APIError.notFound("no workflow with id '\(id)'", field: field)
         }
         return run

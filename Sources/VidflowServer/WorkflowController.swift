@@ -40,7 +40,8 @@ struct WorkflowController {
         let page = try PageQuery(request)
         let status = try page.status()
         try await page.checkCursor(state, user: user)
-        let runs = try await state.store.runs(userID: user.id, status: status, limit: page.limit + 1, after: page.cursor)
+        let runs = try await state.store.runs(userID: user.id, status: status, limit: page.limit + 1, after: page.cursor,
+                                             includeUnowned: user.isAdmin)
         let items = runs.prefix(page.limit)
         let next: JSONValue = runs.count > page.limit ? JSONResponse.optional(items.last?.id) : .null
         return JSONResponse.make(["items": .array(items.map(WorkflowJSON.summary)), "next_cursor": next])

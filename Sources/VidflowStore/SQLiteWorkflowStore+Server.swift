@@ -66,6 +66,16 @@ extension SQLiteWorkflowStore {
         }
     }
 
+    /// Whether a visible run exists, and who owns it (nil: nobody — a run started by the CLI).
+    public func ownership(ofRun runID: String) async throws -> (exists: Bool, owner: String?) {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT user_id FROM runs WHERE id = ? AND hidden = 0", arguments: [runID]) else {
+                return (false, nil)
+            }
+            return (true, row["user_id"])
+        }
+    }
+
     /// Hides a run from its owner (a deleted video): it answers 404 from then on; its rows stay for audits.
     public func hide(runID: String) async throws {
         try await pool.write { db in
@@ -102,10 +112,12 @@ extension SQLiteWorkflowStore {
     }
 
     /// A user's runs, newest first (or oldest first), after the run `cursor` (exclusive); `kind` filters on `meta.kind`.
+    /// With `includeUnowned`, runs nobody owns (started by the CLI) are listed too.
     public func runs(userID: String, status: RunStatus?, limit: Int, after cursor: String?,
-                     kind: String? = nil, oldestFirst: Bool = false) async throws -> [RunRecord] {
+                     kind: String? = nil, oldestFirst: Bool = false, includeUnowned: Bool = false) async throws -> [RunRecord] {
         try await pool.read { db in
-            var sql = "SELECT * FROM runs WHERE user_id = ? AND hidden = 0"
+            var sql = includeUnowned ? "SELECT * FROM runs WHERE (user_id = ? OR user_id IS NULL) AND hidden = 0"
+                : "SELECT * FROM runs WHERE user_id = ? AND hidden = 0"
             var arguments: StatementArguments = [userID]
             if let status { sql += " AND status = ?"; arguments += [status.rawValue] }
             if let kind { sql += " AND json_extract(meta, '$.kind') = ?"; arguments += [kind] }

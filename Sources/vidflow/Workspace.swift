@@ -29,15 +29,16 @@ struct Workspace: Sendable {
         } catch {
             throw CLIFailure.failure("cannot open the data directory '\(directory)': \(error)")
         }
-        registry = Self.registry(dataDirectory: directory)
+        let providers = ProviderCatalog.registry(dataDirectory: directory)
+        registry = Self.registry(dataDirectory: directory, providers: providers)
         engine = Engine(store: store, registry: registry, artifacts: artifacts,
-                        configuration: EngineConfiguration(dataDirectory: directory),
+                        configuration: EngineConfiguration(dataDirectory: directory, poolLimits: providers.poolLimits),
                         logger: Logger(label: "vidflow.engine"))
     }
 
     /// The built-in stage types, plus `test.paid` when `VIDFLOW_TEST_STAGES=1` (for the CLI's crash tests).
-    static func registry(dataDirectory: String) -> StageRegistry {
-        var registry = BuiltinStages.registry(dataDirectory: dataDirectory)
+    static func registry(dataDirectory: String, providers: ProviderRegistry? = nil) -> StageRegistry {
+        var registry = BuiltinStages.registry(providers: providers ?? ProviderCatalog.registry(dataDirectory: dataDirectory))
         if ProcessInfo.processInfo.environment["VIDFLOW_TEST_STAGES"] == "1" {
             registry.register(TestPaidStage(logPath: dataDirectory + "/" + TestPaidStage.logName))
         }

@@ -55,6 +55,7 @@ struct ProvidersWorld {
     let engine: Engine
     let registry: StageRegistry
     let local: LocalProvider
+    let providers: ProviderRegistry
 
     init(extraProviders: [any VideoProvider] = []) throws {
         directory = NSTemporaryDirectory() + "vidflow-providers-world-\(UUID().uuidString.prefix(8))"
@@ -62,6 +63,7 @@ struct ProvidersWorld {
         local = LocalProvider(directory: directory + "/providers/local", pollAfterMs: 50)
         var providers = ProviderRegistry([local])
         for provider in extraProviders { providers.register(provider) }
+        self.providers = providers
         registry = BuiltinStages.registry(providers: providers)
         let configuration = EngineConfiguration(dataDirectory: directory, maxConcurrency: 4, cancelPollInterval: .milliseconds(20))
         engine = Engine(store: store, registry: registry, artifacts: try FileArtifactStore(root: directory),

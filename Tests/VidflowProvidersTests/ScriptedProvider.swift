@@ -13,13 +13,19 @@ final class ScriptedProvider: VideoProvider {
     }
 
     let name = "scripted"
-    private let state: Mutex<(scripts: [Script], jobs: [String: Script], keys: [String: String], submits: Int)>
+    private let state: Mutex<(scripts: [Script], jobs: [String: Script], keys: [String: String], submits: Int, polls: Int)>
+    private let takesCallbacks: Bool
 
-    init(scripts: [Script]) {
-        state = Mutex((scripts, [:], [:], 0))
+    init(scripts: [Script], callbacks: Bool = false) {
+        state = Mutex((scripts, [:], [:], 0, 0))
+        takesCallbacks = callbacks
     }
 
     var submits: Int { state.withLock { $0.submits } }
+    /// Status requests answered.
+    var polls: Int { state.withLock { $0.polls } }
+
+    var features: ProviderFeatures { ProviderFeatures(callbacks: takesCallbacks, reconcile: true) }
 
     var capabilities: ProviderCapabilities {
         ProviderCapabilities(models: ["scripted-1"], arbitrarySizes: true, imageInput: true, seed: true)
@@ -36,7 +42,11 @@ final class ScriptedProvider: VideoProvider {
     }
 
     func status(of jobID: String) async throws -> VideoJobStatus {
-        switch state.withLock({ $0.jobs[jobID] }) {
+        let script: Script? = state.withLock { state in
+            state.polls += 1
+            return state.jobs[jobID]
+        }
+        switch script {
         case nil:
             throw ProviderError(provider: name, operation: "status of \(jobID)", kind: .invalidInput, message: "no such job")
         case .fail(let message)?:
@@ -50,7 +60,7 @@ final class ScriptedProvider: VideoProvider {
 
     func cancel(_ jobID: String) async throws {}
 
-    func lookup(idempotencyKey: String) async throws -> String? { state.withLock { $0.keys[idempotencyKey] } }
+    func lookup(idempotencyKey: String, request: VideoRequest) async throws -> String? { state.withLock { $0.keys[idempotencyKey] } }
 
     func resultLocation(of jobID: String) async throws -> ResultLocation {
         guard let url = try await status(of: jobID).result?.url else {

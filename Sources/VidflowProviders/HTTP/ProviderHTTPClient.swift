@@ -69,8 +69,10 @@ public struct ProviderHTTPClient: Sendable {
             let outcome = await attempt(request, key: key)
             switch outcome {
             case .success(let response):
+                ProviderRequestStats.shared.record(provider: provider, outcome: "ok")
                 return response
             case .failure(let failure):
+                ProviderRequestStats.shared.record(provider: provider, outcome: failure.error.kind.rawValue)
                 if failure.benchKey { keys.bench(key, for: keyBenchSeconds) }
                 let another = failure.benchKey && keys.availableCount() > 0
                 let retryable = failure.error.kind == .rateLimited || failure.error.kind == .transient

@@ -10,6 +10,14 @@ public enum ProviderCatalog {
     public static let remote: [(name: String, make: Factory)] = [
         // One line per adapter (Remote/<Name>Provider.swift).
         ("openai", { OpenAIProvider(settings: $0) }),
+        ("fal", { FalProvider(settings: $0) }),
+        ("replicate", { ReplicateProvider(settings: $0) }),
+        ("google", { GoogleVeoProvider(settings: $0) }),
+        ("yunwu", { YunwuProvider(settings: $0) }),
+        ("runway", { RunwayProvider(settings: $0) }),
+        ("kling", { KlingProvider(settings: $0) }),
+        ("seedance", { SeedanceProvider(settings: $0) }),
+        ("dashscope", { DashScopeProvider(settings: $0) }),
     ]
 
     /// The registry: `local` under `<dataDirectory>/providers/local` plus every remote adapter.

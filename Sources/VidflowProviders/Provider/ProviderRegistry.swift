@@ -24,5 +24,12 @@ public struct ProviderRegistry: Sendable {
     }
 
     public func provider(_ name: String) -> (any VideoProvider)? { providers[name] }
+
+    /// Engine pool limits from the providers' `max_concurrency` settings (`provider:<name>` → limit).
+    public var poolLimits: [String: Int] {
+        var limits: [String: Int] = [:]
+        for (name, settings) in settings { if let limit = settings.maxConcurrency, limit > 0 { limits["provider:" + name] = limit } }
+        return limits
+    }
     public var names: [String] { providers.keys.sorted() }
 }

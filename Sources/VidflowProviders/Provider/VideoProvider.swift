@@ -44,6 +44,9 @@ public protocol VideoProvider: Sendable {
     /// Reads (and verifies, where the provider signs) a callback the provider POSTed to
     /// `/v1/callbacks/<name>`. Nil when it is not about a job state.
     func callback(_ delivery: ProviderCallbackDelivery) throws -> ProviderCallbackUpdate?
+    /// Loads what verifying callbacks needs from the provider (fal's signing keys, Replicate's secret);
+    /// the server calls it before `callback` when a delivery cannot be verified yet.
+    func prepareCallbackVerification() async throws
 }
 
 extension VideoProvider {
@@ -59,6 +62,8 @@ extension VideoProvider {
     public func wireRequest(for request: VideoRequest, idempotencyKey: String) throws -> JSONValue { request.json }
 
     public func testConnection() async throws {}
+
+    public func prepareCallbackVerification() async throws {}
 
     public func callback(_ delivery: ProviderCallbackDelivery) throws -> ProviderCallbackUpdate? {
         throw ProviderError(provider: name, operation: "callback", kind: .invalidInput, message: "\(name) sends no callbacks")

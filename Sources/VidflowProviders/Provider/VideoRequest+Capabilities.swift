@@ -45,6 +45,11 @@ extension VideoRequest {
         if prompt.isEmpty && !capabilities.textToVideo && image == nil {
             throw invalid("image: \(modelName) at \(provider) needs an image")
         }
+        if image != nil, aspectRatio != nil, capabilities.aspectRatios.isEmpty {
+            // Image-to-video models that take their shape from the image: nothing to honour or refuse.
+            warnings.append("\(modelName) at \(provider) takes the aspect ratio from the image; ignoring aspect_ratio")
+            request.aspectRatio = nil
+        }
         if let seconds {
             guard seconds.isFinite, seconds > 0 else { throw invalid("seconds must be positive, got \(seconds)") }
             let snapped = Self.snap(seconds, capabilities: capabilities)
@@ -62,7 +67,7 @@ extension VideoRequest {
                                                nearest: Self.nearestSize(parsed, in: capabilities.sizes))
             }
         }
-        if let ratio = aspectRatio, !capabilities.aspectRatios.contains(ratio) {
+        if let ratio = request.aspectRatio, !capabilities.aspectRatios.contains(ratio) {
             request.aspectRatio = try unsupported("aspect_ratio", ratio, allowed: capabilities.aspectRatios,
                                                   nearest: Self.nearestRatio(ratio, in: capabilities.aspectRatios))
         }

@@ -1,0 +1,103 @@
+import Foundation
+import VidflowCore
+
+/// Google Veo through the Gemini API (`generativelanguage.googleapis.com/v1beta`): `POST
+/// /models/{model}:predictLongRunning` creates a long-running operation, `GET /v1beta/{name}` polls
+/// it, and the finished `video.uri` is downloaded with the same `x-goog-api-key` header.
+///
+/// The job id is the operation name (`models/<model>/operations/<id>`), kept verbatim.
+/// Not supported here: cancelling (the Gemini API has no cancel path), finding a lost create again
+/// (no client reference), callbacks (`webhookConfig` casing and signing are unconfirmed), and the
+/// Vertex AI endpoint (`vertex_project`/`vertex_location`): it needs OAuth access tokens instead of
+/// API keys, polls with `POST …:fetchPredictOperation`, and returns `gs://` URIs or inline bytes that
+/// need a Cloud Storage download, so it is not a base-URL swap.
+public final class GoogleVeoProvider: VideoProvider {
+    public static let defaultBaseURL = "https://generativelanguage.googleapis.com/v1beta"
+
+    public let name: String
+    let http: ProviderHTTPClient
+    /// The wait suggested between polls (Google's samples poll every 10 s).
+    let pollAfterMs: Int?
+
+    /// `pollAfterMs` overrides the 10 s hint (tests use a few milliseconds); `options["poll_after_ms"]` does too.
+    public init(settings: ProviderSettings, name: String = "google", pollAfterMs: Int? = nil) {
+        self.name = name
+        var http = ProviderHTTPClient(provider: name, baseURL: settings.baseURL ?? Self.defaultBaseURL,
+                                      keys: APIKeyPool(settings.apiKeys),
+                                      limiter: settings.requestsPerMinute.map(RequestRateLimiter.init)) { key in
+            [("x-goog-api-key", key)]
+        }
+        http.timeout = .seconds(settings.requestTimeout)
+        http.classify = { GoogleVeoMapping.verdict($0) }
+        self.http = http
+        self.pollAfterMs = pollAfterMs ?? settings.options["poll_after_ms"].flatMap(Int.init) ?? 10_000
+    }
+
+    public var capabilities: ProviderCapabilities { capabilities(for: GoogleVeoMapping.defaultModel) }
+
+    public func capabilities(for model: String) -> ProviderCapabilities { GoogleVeoMapping.capabilities(for: model) }
+
+    public var features: ProviderFeatures { ProviderFeatures(authenticatedDownload: true) }
+
+    public var keyPool: APIKeyPool? { http.keys }
+
+    // MARK: Jobs
+
+    public func wireRequest(for request: VideoRequest, idempotencyKey: String) throws -> JSONValue {
+        try GoogleVeoMapping.body(for: request, provider: name)
+    }
+
+    public func submit(_ request: VideoRequest, idempotencyKey: String) async throws -> String {
+        let model = request.model ?? GoogleVeoMapping.defaultModel
+        let body = try GoogleVeoMapping.body(for: request, provider: name)
+        let operation = try await http.json(ProviderHTTPRequest("POST", "/models/\(model):predictLongRunning",
+                                                                body: .json(body), operation: "submit", isCreate: true))
+        guard let id = operation["name"]?.stringValue, !id.isEmpty else {
+            // The answer arrived but names no operation: a job may exist, so this is not "certainly not created".
+            throw ProviderError(provider: name, operation: "submit", kind: .transient,
+                                message: "answer names no operation: \(operation.canonicalJSON.prefix(200))")
+        }
+        return id
+    }
+
+    public func status(of jobID: String) async throws -> VideoJobStatus {
+        let fetched = try await operation(jobID)
+        return GoogleVeoMapping.status(of: fetched, download: downloadHeaders(), pollAfterMs: pollAfterMs)
+    }
+
+    public func resultLocation(of jobID: String) async throws -> ResultLocation {
+        let status = try await status(of: jobID)
+        guard status.state == .succeeded, let result = status.result else {
+            throw ProviderError(provider: name, operation: "result of \(jobID)", kind: .providerFailed,
+                                message: "the operation is \(status.state.rawValue), not finished with a video"
+                                    + (status.errorMessage.map { ": \($0)" } ?? ""))
+        }
+        return result
+    }
+
+    /// The Gemini API offers no way to cancel a video operation (python-genai has none; Vertex's
+    /// `fetchPredictOperation` is not a cancel), so this always throws.
+    public func cancel(_ jobID: String) async throws {
+        throw ProviderError(provider: name, operation: "cancel \(jobID)", kind: .invalidInput,
+                            message: "the Gemini API cannot cancel a Veo operation; it runs to the end")
+    }
+
+    /// Lists one model: authenticated, free.
+    public func testConnection() async throws {
+        _ = try await http.json(ProviderHTTPRequest("GET", "/models", query: [("pageSize", "1")], operation: "test connection"))
+    }
+
+    // MARK: Helpers
+
+    /// `GET /v1beta/{name}`: the operation as JSON.
+    private func operation(_ jobID: String) async throws(ProviderError) -> JSONValue {
+        let path = "/" + (jobID.hasPrefix("/") ? String(jobID.dropFirst()) : jobID)
+        return try await http.json(ProviderHTTPRequest("GET", path, operation: "status of \(jobID)"))
+    }
+
+    /// Veo file URIs need the API key; sent as a header so it never appears in a logged URL.
+    private func downloadHeaders() -> [String: String] {
+        guard let key = http.keys.next() else { return [:] }
+        return ["x-goog-api-key": key]
+    }
+}

@@ -1,0 +1,242 @@
+import Foundation
+import VidflowCore
+import VidflowEngine
+import VidflowProviders
+import XCTest
+
+/// The fal adapter against a fake fal queue serving Pika v2.2: fields, auth, retries, a lost submit answer,
+/// failures, cancel, key rotation, signed webhooks, and a whole workflow.
+final class FalProviderTests: XCTestCase {
+    private func provider(_ fake: FakeFalServer, keys: [String] = ["fal-key-good"], timeout: Int = 10,
+                          callbackURL: String? = nil) -> FalProvider {
+        FalProvider(settings: ProviderSettings(apiKeys: keys, baseURL: fake.baseURL, callbackURL: callbackURL,
+                                               options: ["jwks_url": fake.jwksURL], requestTimeout: timeout))
+    }
+
+    private func workflow(maxWait: Double = 30, image: String? = nil, attempts: Int = 3) -> String {
+        """
+        name: fal-video
+        defaults:
+          retry: { max_attempts: \(attempts), initial_interval: 100ms, max_interval: 200ms }
+        stages:
+          - id: generate
+            uses: video.generate
+            with:
+              provider: fal
+              prompt: a paper boat drifting down a rainy street
+              seconds: 5
+              aspect_ratio: "16:9"
+              resolution: 720p
+              seed: 7
+        \(image.map { "      image: \($0)" } ?? "")
+          - id: poll
+            uses: video.poll
+            with: { interval: 0.05, max_interval: 0.2, max_wait: \(maxWait) }
+          - id: download
+            uses: video.download
+            with:
+              url: ${{ stages.poll.outputs.url }}
+              job_id: ${{ stages.generate.outputs.job_id }}
+              provider: ${{ stages.generate.outputs.provider }}
+          - id: transcode
+            uses: ffmpeg.transcode
+            with: { input: "${{ stages.download.outputs.file }}", quality: low }
+        """
+    }
+
+    private func clipData(_ media: TestMedia) throws -> Data {
+        try Data(contentsOf: URL(fileURLWithPath: try media.clip()))
+    }
+
+    func testTextToVideoSendsPikaFieldsWithKeyAuth() async throws {
+        let fake = try await FakeFalServer.start(clip: Data())
+        let fal = provider(fake)
+        let id = try await fal.submit(VideoRequest(prompt: "a fox", seconds: 10, aspectRatio: "9:16", resolution: "1080p",
+                                                   negativePrompt: "blurry", seed: 42, extraBody: ["pikaffect": "Melt"]),
+                                      idempotencyKey: "vf-r-g")
+        let create = try XCTUnwrap(fake.server.requests("POST", "/fal-ai/pika/v2.2/text-to-video").first)
+        XCTAssertEqual(create.headers["authorization"], "Key fal-key-good")
+        XCTAssertEqual(create.headers["content-type"], "application/json")
+        XCTAssertEqual(create.json, ["prompt": "a fox", "duration": 10, "aspect_ratio": "9:16", "resolution": "1080p",
+                                     "negative_prompt": "blurry", "seed": 42, "pikaffect": "Melt"])
+        XCTAssertEqual(create.query, [:], "no webhook without a callback URL")
+        let requestID = try XCTUnwrap(fake.jobs.keys.first)
+        XCTAssertEqual(id, "fal-ai/pika/requests/\(requestID)", "job ids carry the app id the queue paths use")
+    }
+
+    func testImageToVideoGoesToPikasImageEndpointWithADataURI() async throws {
+        let media = try TestMedia()
+        defer { media.cleanUp() }
+        let fake = try await FakeFalServer.start(clip: Data())
+        let fal = provider(fake)
+        let image = try media.jpeg()
+        let request = VideoRequest(prompt: "the lake ripples", seconds: 5, aspectRatio: "16:9", resolution: "720p", image: image)
+        _ = try await fal.submit(request, idempotencyKey: "vf-r-g")
+        let create = try XCTUnwrap(fake.server.requests("POST", "/fal-ai/pika/v2.2/image-to-video").first)
+        let body = try XCTUnwrap(create.json?.objectValue)
+        XCTAssertEqual(Set(body.keys), ["prompt", "duration", "resolution", "image_url"], "the aspect ratio follows the image")
+        XCTAssertEqual(body["duration"], 5)
+        let uri = try XCTUnwrap(body["image_url"]?.stringValue)
+        XCTAssertTrue(uri.hasPrefix("data:image/jpeg;base64,"))
+        XCTAssertEqual(Data(base64Encoded: String(uri.dropFirst("data:image/jpeg;base64,".count))),
+                       FileManager.default.contents(atPath: image))
+        let wire = WireRedaction.redact(try fal.wireRequest(for: request, idempotencyKey: "k"))
+        XCTAssertFalse(wire.canonicalJSON.contains(String(uri.suffix(40))), "image bytes are not recorded")
+        XCTAssertFalse(wire.canonicalJSON.contains("fal-key"), "no secret in the recorded request")
+        XCTAssertEqual(fal.capabilities(for: "fal-ai/pika/v2.2/image-to-video").textToVideo, false)
+        XCTAssertTrue(fal.capabilities.anyModel)
+    }
+
+    func testWholeWorkflowGeneratesPollsDownloadsAndTranscodes() async throws {
+        let media = try TestMedia()
+        defer { media.cleanUp() }
+        let fake = try await FakeFalServer.start(clip: try clipData(media))
+        let world = try ProvidersWorld(extraProviders: [provider(fake)])
+        defer { world.cleanUp() }
+        let run = try await world.run(try world.definition(workflow(image: try media.jpeg())))
+        XCTAssertEqual(run.status, .completed, "\(String(describing: run.error))")
+        XCTAssertEqual(fake.jobsCreated, 1)
+        let requestID = try XCTUnwrap(fake.jobs.keys.first)
+        XCTAssertGreaterThanOrEqual(fake.server.requests("GET", "/fal-ai/pika/requests/\(requestID)/status").count, 2)
+        XCTAssertEqual(fake.server.requests("GET", "/fal-ai/pika/requests/\(requestID)/status").first?.query["logs"], "false")
+        XCTAssertEqual(fake.server.requests("GET", "/files/pika-output.mp4").count, 1)
+        let stages = try await world.stages(run.id)
+        XCTAssertEqual(stages["generate"]?.output?["job_id"]?.stringValue, "fal-ai/pika/requests/\(requestID)")
+        XCTAssertEqual(stages["download"]?.output?["width"], 320)
+        XCTAssertNotNil(stages["transcode"]?.output?["file"])
+        let job = try await world.store.externalJob(runID: run.id, stageID: "generate")
+        XCTAssertEqual(job?.request["provider_request"]?["duration"], 5, "the provider request is recorded")
+        XCTAssertEqual(job?.request["provider_request"]?["seed"], 7)
+    }
+
+    func testRateLimitedSubmitWaitsForRetryAfterThenSucceeds() async throws {
+        var script = FakeFalServer.Script()
+        script.createFailures = [.json(["detail": "Too many requests"], status: 429, headers: [("retry-after", "1")])]
+        let fake = try await FakeFalServer.start(clip: Data(), script: script)
+        let started = Date()
+        _ = try await provider(fake).submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 0.9, "Retry-After honoured")
+        XCTAssertEqual(fake.server.requests("POST", "/fal-ai/pika/v2.2/text-to-video").count, 2)
+        XCTAssertEqual(fake.jobsCreated, 1)
+    }
+
+    func testServerErrorOnSubmitAndStatusIsRetriedThenSucceeds() async throws {
+        var script = FakeFalServer.Script()
+        script.createFailures = [.json(["detail": "Internal Server Error"], status: 500)]
+        let fake = try await FakeFalServer.start(clip: Data(), script: script)
+        let fal = provider(fake)
+        let id = try await fal.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
+        XCTAssertEqual(fake.jobsCreated, 1, "a 500 created nothing, so the submit was repeated once")
+        fake.update { $0.statusFailures = [.json(["detail": "Bad Gateway"], status: 502)] }
+        let status = try await fal.status(of: id)
+        XCTAssertEqual(status.state, .queued)
+        XCTAssertEqual(fake.server.requests.filter { $0.path.hasSuffix("/status") }.count, 2)
+    }
+
+    func testASubmitWhoseAnswerTimedOutIsNotSubmittedAgain() async throws {
+        try requireFFmpegOrSkip()
+        var script = FakeFalServer.Script()
+        script.firstCreateDelay = .seconds(3)
+        let fake = try await FakeFalServer.start(clip: Data(), script: script)
+        let world = try ProvidersWorld(extraProviders: [provider(fake, timeout: 1)])
+        defer { world.cleanUp() }
+        let run = try await world.run(try world.definition(workflow()))
+        XCTAssertEqual(run.status, .failed)
+        XCTAssertEqual(fake.server.requests("POST", "/fal-ai/pika/v2.2/text-to-video").count, 1, "never paid twice")
+        XCTAssertEqual(fake.jobsCreated, 1)
+        let generate = try await world.stages(run.id)["generate"]
+        XCTAssertTrue(generate?.error?.message.contains("no way to find a job") == true, "\(String(describing: generate?.error))")
+    }
+
+    func testMalformedStatusBodyIsATransientError() async throws {
+        let fake = try await FakeFalServer.start(clip: Data())
+        let fal = provider(fake)
+        let id = try await fal.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
+        fake.update { $0.statusFailures = [.text("<html>upstream error</html>", status: 200, contentType: "text/html")] }
+        do {
+            _ = try await fal.status(of: id)
+            XCTFail("expected an error")
+        } catch let error as ProviderError {
+            XCTAssertEqual(error.kind, .transient)
+            XCTAssertTrue(error.message.contains("not JSON"), error.message)
+        }
+    }
+
+    func testAJobStuckInProgressTimesOutAtMaxWait() async throws {
+        try requireFFmpegOrSkip()
+        var script = FakeFalServer.Script()
+        script.stuck = true
+        let fake = try await FakeFalServer.start(clip: Data(), script: script)
+        let world = try ProvidersWorld(extraProviders: [provider(fake)])
+        defer { world.cleanUp() }
+        let run = try await world.run(try world.definition(workflow(maxWait: 0.6, attempts: 1)))
+        XCTAssertEqual(run.status, .failed)
+        let poll = try await world.stages(run.id)["poll"]
+        XCTAssertEqual(poll?.error?.kind, .timeout)
+        XCTAssertTrue(poll?.error?.message.contains("max_wait") == true)
+        XCTAssertEqual(fake.jobsCreated, 1)
+    }
+
+    func testAContentPolicyFailureSurfacesFalsReason() async throws {
+        try requireFFmpegOrSkip()
+        var script = FakeFalServer.Script()
+        script.failure = ("The prompt was flagged by the content checker", "content_policy_violation")
+        let fake = try await FakeFalServer.start(clip: Data(), script: script)
+        let world = try ProvidersWorld(extraProviders: [provider(fake)])
+        defer { world.cleanUp() }
+        let run = try await world.run(try world.definition(workflow()))
+        XCTAssertEqual(run.status, .failed)
+        let poll = try await world.stages(run.id)["poll"]
+        XCTAssertEqual(poll?.error?.kind, .rejectedContent)
+        XCTAssertTrue(poll?.error?.message.contains("flagged by the content checker") == true, "\(String(describing: poll?.error))")
+        XCTAssertEqual(poll?.error?.restartFrom, "generate")
+    }
+
+    func testAFailureShownOnlyByTheResultRequestIsReadFromIt() async throws {
+        var script = FakeFalServer.Script()
+        script.failure = ("Input image is too small", "image_too_small")
+        script.failureOnlyInResult = true
+        script.pollsToFinish = 1
+        let fake = try await FakeFalServer.start(clip: Data(), script: script)
+        let fal = provider(fake)
+        let id = try await fal.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
+        let status = try await fal.status(of: id)
+        XCTAssertEqual(status.state, .failed)
+        XCTAssertEqual(status.errorKind, .providerFailed)
+        XCTAssertTrue(status.errorMessage?.contains("Input image is too small (image_too_small)") == true, "\(status)")
+    }
+
+    func testCancelStopsTheRequestAndTheJobReadsCancelled() async throws {
+        let fake = try await FakeFalServer.start(clip: Data())
+        let fal = provider(fake)
+        let id = try await fal.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
+        let requestID = try XCTUnwrap(fake.jobs.keys.first)
+        try await fal.cancel(id)
+        XCTAssertEqual(fake.server.requests("PUT", "/fal-ai/pika/requests/\(requestID)/cancel").count, 1)
+        XCTAssertEqual(fake.jobs[requestID]?.cancelled, true)
+        let status = try await fal.status(of: id)
+        XCTAssertEqual(status.state, .cancelled)
+        try await fal.cancel(id)  // ALREADY_COMPLETED: left alone, no error
+    }
+
+    func testARefusedKeyIsBenchedAndTheNextKeyUsed() async throws {
+        let fake = try await FakeFalServer.start(clip: Data())
+        let fal = provider(fake, keys: ["fal-key-revoked", "fal-key-good"])
+        for index in 0..<3 { _ = try await fal.submit(VideoRequest(prompt: "x\(index)"), idempotencyKey: "k\(index)") }
+        let keys = fake.server.requests("POST", "/fal-ai/pika/v2.2/text-to-video").map { $0.headers["authorization"] ?? "" }
+        XCTAssertEqual(keys, ["Key fal-key-revoked", "Key fal-key-good", "Key fal-key-good", "Key fal-key-good"])
+        XCTAssertEqual(fake.jobsCreated, 3)
+    }
+
+    func testTestConnectionTreatsAnUnknownRequestAsProofTheKeyWorks() async throws {
+        let fake = try await FakeFalServer.start(clip: Data())
+        try await provider(fake).testConnection()
+        do {
+            try await provider(fake, keys: ["fal-key-revoked"]).testConnection()
+            XCTFail("expected an auth error")
+        } catch let error as ProviderError {
+            XCTAssertEqual(error.kind, .auth)
+        }
+        XCTAssertEqual(fake.jobsCreated, 0, "nothing paid for")
+    }
+}

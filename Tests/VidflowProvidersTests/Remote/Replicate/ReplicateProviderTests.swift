@@ -1,0 +1,256 @@
+import Foundation
+import VidflowCore
+import VidflowEngine
+import VidflowProviders
+import XCTest
+
+/// The Replicate adapter against a fake predictions API: fields, auth, retries, a lost create answer,
+/// failures, cancel, key rotation, and a whole workflow.
+final class ReplicateProviderTests: XCTestCase {
+    private func provider(_ fake: FakeReplicateServer, keys: [String] = ["r8_good"], timeout: Int = 10) -> ReplicateProvider {
+        ReplicateProvider(settings: ProviderSettings(apiKeys: keys, baseURL: fake.baseURL, requestTimeout: timeout))
+    }
+
+    private func workflow(maxWait: Double = 30, attempts: Int = 3) -> String {
+        """
+        name: replicate-video
+        defaults:
+          retry: { max_attempts: \(attempts), initial_interval: 100ms, max_interval: 200ms }
+        stages:
+          - id: generate
+            uses: video.generate
+            with:
+              provider: replicate
+              prompt: a lighthouse beam sweeping over a stormy sea
+              seconds: 5
+              aspect_ratio: "16:9"
+              resolution: 720p
+              seed: 3
+          - id: poll
+            uses: video.poll
+            with: { interval: 0.05, max_interval: 0.2, max_wait: \(maxWait) }
+          - id: download
+            uses: video.download
+            with:
+              url: ${{ stages.poll.outputs.url }}
+              job_id: ${{ stages.generate.outputs.job_id }}
+              provider: ${{ stages.generate.outputs.provider }}
+          - id: transcode
+            uses: ffmpeg.transcode
+            with: { input: "${{ stages.download.outputs.file }}", quality: low }
+        """
+    }
+
+    private let createPath = "/v1/models/bytedance/seedance-1-pro/predictions"
+
+    func testAnOfficialModelIsCreatedByPathWithItsInputAndBearerAuth() async throws {
+        let fake = try await FakeReplicateServer.start(clip: Data())
+        let replicate = provider(fake)
+        let id = try await replicate.submit(VideoRequest(prompt: "a fox", seconds: 8, aspectRatio: "9:16", resolution: "1080p",
+                                                         seed: 11, fps: 24, extraBody: ["camera_fixed": true]),
+                                            idempotencyKey: "vf-r-g")
+        let create = try XCTUnwrap(fake.server.requests("POST", createPath).first)
+        XCTAssertEqual(create.headers["authorization"], "Bearer r8_good")
+        XCTAssertEqual(create.json, ["input": ["prompt": "a fox", "duration": 8, "aspect_ratio": "9:16", "resolution": "1080p",
+                                               "seed": 11, "fps": 24, "camera_fixed": true]])
+        XCTAssertNotNil(fake.predictions[id])
+
+        let version = String(repeating: "ab12", count: 16)
+        _ = try await replicate.submit(VideoRequest(model: "bytedance/seedance-1-lite:\(version)", prompt: "a cat"),
+                                       idempotencyKey: "vf-r-h")
+        let pinned = try XCTUnwrap(fake.server.requests("POST", "/v1/predictions").first)
+        XCTAssertEqual(pinned.json, ["version": .string(version), "input": ["prompt": "a cat"]])
+    }
+
+    func testImagesGoIntoInputAsDataURIs() async throws {
+        let media = try TestMedia()
+        defer { media.cleanUp() }
+        let fake = try await FakeReplicateServer.start(clip: Data())
+        let replicate = provider(fake)
+        let first = try media.jpeg("first.jpg")
+        let last = try media.jpeg("last.jpg")
+        let request = VideoRequest(prompt: "morning to night", seconds: 5, image: first, lastFrame: last)
+        _ = try await replicate.submit(request, idempotencyKey: "k")
+        let input = try XCTUnwrap(fake.server.requests("POST", createPath).first?.json?["input"]?.objectValue)
+        XCTAssertEqual(Set(input.keys), ["prompt", "duration", "image", "last_frame_image"])
+        let prefix = "data:image/jpeg;base64,"
+        let image = try XCTUnwrap(input["image"]?.stringValue)
+        XCTAssertTrue(image.hasPrefix(prefix))
+        XCTAssertEqual(Data(base64Encoded: String(image.dropFirst(prefix.count))), FileManager.default.contents(atPath: first))
+        XCTAssertTrue(input["last_frame_image"]?.stringValue?.hasPrefix(prefix) == true)
+        let wire = WireRedaction.redact(try replicate.wireRequest(for: request, idempotencyKey: "k"))
+        XCTAssertFalse(wire.canonicalJSON.contains(String(image.suffix(40))), "image bytes are not recorded")
+        XCTAssertTrue(replicate.capabilities(for: "bytedance/seedance-1-pro").lastFrame)
+        XCTAssertTrue(replicate.capabilities(for: "someone/new-video-model").anyModel)
+    }
+
+    func testWholeWorkflowGeneratesPollsDownloadsAndTranscodes() async throws {
+        let media = try TestMedia()
+        defer { media.cleanUp() }
+        let fake = try await FakeReplicateServer.start(clip: try Data(contentsOf: URL(fileURLWithPath: try media.clip())))
+        let world = try ProvidersWorld(extraProviders: [provider(fake)])
+        defer { world.cleanUp() }
+        let run = try await world.run(try world.definition(workflow()))
+        XCTAssertEqual(run.status, .completed, "\(String(describing: run.error))")
+        XCTAssertEqual(fake.jobsCreated, 1)
+        let id = try XCTUnwrap(fake.predictions.keys.first)
+        XCTAssertGreaterThanOrEqual(fake.server.requests("GET", "/v1/predictions/\(id)").count, 2)
+        XCTAssertEqual(fake.server.requests("GET", "/files/\(id)/output.mp4").count, 1)
+        let stages = try await world.stages(run.id)
+        XCTAssertEqual(stages["download"]?.output?["width"], 320)
+        XCTAssertEqual(stages["poll"]?.output?["cost"]?["predict_time"], 41.7, "metrics recorded as the cost")
+        let job = try await world.store.externalJob(runID: run.id, stageID: "generate")
+        XCTAssertEqual(job?.request["provider_request"]?["input"]?["duration"], 5, "the provider request is recorded")
+    }
+
+    func testThrottledCreateWaitsAsTheDetailSaysThenSucceeds() async throws {
+        var script = FakeReplicateServer.Script()
+        script.createFailures = [.json(["detail": "Request was throttled. Your rate limit resets in ~1s.", "status": 429,
+                                        "title": "Request was throttled"], status: 429)]
+        let fake = try await FakeReplicateServer.start(clip: Data(), script: script)
+        let started = Date()
+        _ = try await provider(fake).submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 0.9, "the 'resets in ~1s' hint honoured")
+        XCTAssertEqual(fake.server.requests("POST", createPath).count, 2)
+        XCTAssertEqual(fake.jobsCreated, 1)
+    }
+
+    func testServerErrorsOnCreateAndStatusAreRetriedThenSucceed() async throws {
+        var script = FakeReplicateServer.Script()
+        script.createFailures = [.json(["title": "Service Unavailable", "detail": "try again", "status": 503], status: 503)]
+        let fake = try await FakeReplicateServer.start(clip: Data(), script: script)
+        let replicate = provider(fake)
+        let id = try await replicate.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
+        XCTAssertEqual(fake.jobsCreated, 1)
+        fake.update { $0.statusFailures = [.json(["title": "Internal Server Error", "status": 500], status: 500)] }
+        let status = try await replicate.status(of: id)
+        XCTAssertEqual(status.state, .queued)
+        XCTAssertEqual(fake.server.requests("GET", "/v1/predictions/\(id)").count, 2)
+    }
+
+    func testACreateWhoseAnswerTimedOutIsNotCreatedAgain() async throws {
+        try requireFFmpegOrSkip()
+        var script = FakeReplicateServer.Script()
+        script.firstCreateDelay = .seconds(3)
+        let fake = try await FakeReplicateServer.start(clip: Data(), script: script)
+        let world = try ProvidersWorld(extraProviders: [provider(fake, timeout: 1)])
+        defer { world.cleanUp() }
+        let run = try await world.run(try world.definition(workflow()))
+        XCTAssertEqual(run.status, .failed)
+        XCTAssertEqual(fake.server.requests("POST", createPath).count, 1, "never paid twice")
+        XCTAssertEqual(fake.jobsCreated, 1)
+        XCTAssertFalse(provider(fake).features.reconcile)
+        let generate = try await world.stages(run.id)["generate"]
+        XCTAssertTrue(generate?.error?.message.contains("no way to find a job") == true, "\(String(describing: generate?.error))")
+    }
+
+    func testMalformedPredictionBodyIsATransientError() async throws {
+        let fake = try await FakeReplicateServer.start(clip: Data())
+        let replicate = provider(fake)
+        let id = try await replicate.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
+        fake.update { $0.statusFailures = [.text("{\"id\": \"trunc", status: 200, contentType: "application/json")] }
+        do {
+            _ = try await replicate.status(of: id)
+            XCTFail("expected an error")
+        } catch let error as ProviderError {
+            XCTAssertEqual(error.kind, .transient)
+            XCTAssertTrue(error.message.contains("not JSON"), error.message)
+        }
+    }
+
+    func testAPredictionStuckProcessingTimesOutAtMaxWait() async throws {
+        try requireFFmpegOrSkip()
+        var script = FakeReplicateServer.Script()
+        script.stuck = true
+        let fake = try await FakeReplicateServer.start(clip: Data(), script: script)
+        let world = try ProvidersWorld(extraProviders: [provider(fake)])
+        defer { world.cleanUp() }
+        let run = try await world.run(try world.definition(workflow(maxWait: 0.6, attempts: 1)))
+        XCTAssertEqual(run.status, .failed)
+        let poll = try await world.stages(run.id)["poll"]
+        XCTAssertEqual(poll?.error?.kind, .timeout)
+        XCTAssertEqual(fake.jobsCreated, 1)
+    }
+
+    func testAFlaggedPredictionSurfacesReplicatesReason() async throws {
+        try requireFFmpegOrSkip()
+        var script = FakeReplicateServer.Script()
+        script.failure = "The input or output was flagged as sensitive. Please try again with different inputs. (E005)"
+        let fake = try await FakeReplicateServer.start(clip: Data(), script: script)
+        let world = try ProvidersWorld(extraProviders: [provider(fake)])
+        defer { world.cleanUp() }
+        let run = try await world.run(try world.definition(workflow()))
+        XCTAssertEqual(run.status, .failed)
+        let poll = try await world.stages(run.id)["poll"]
+        XCTAssertEqual(poll?.error?.kind, .rejectedContent)
+        XCTAssertTrue(poll?.error?.message.contains("flagged as sensitive") == true, "\(String(describing: poll?.error))")
+        XCTAssertEqual(poll?.error?.restartFrom, "generate")
+    }
+
+    func testOtherFailuresAreProviderFailuresAndListOutputsAreRead() async throws {
+        var script = FakeReplicateServer.Script()
+        script.failure = "CUDA out of memory"
+        script.pollsToFinish = 1
+        let fake = try await FakeReplicateServer.start(clip: Data(), script: script)
+        let replicate = provider(fake)
+        let id = try await replicate.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
+        let failed = try await replicate.status(of: id)
+        XCTAssertEqual(failed.state, .failed)
+        XCTAssertEqual(failed.errorKind, .providerFailed)
+        XCTAssertEqual(failed.errorMessage, "CUDA out of memory")
+        fake.update { $0.failure = nil; $0.outputAsList = true }
+        let succeeded = try await replicate.status(of: id)
+        XCTAssertEqual(succeeded.result?.url, fake.baseURL + "/files/\(id)/output.mp4")
+        let location = try await replicate.resultLocation(of: id)
+        XCTAssertEqual(location.url, fake.baseURL + "/files/\(id)/output.mp4")
+    }
+
+    func testProcessingReportsProgressFromTheLogs() async throws {
+        var script = FakeReplicateServer.Script()
+        script.stuck = true
+        let fake = try await FakeReplicateServer.start(clip: Data(), script: script)
+        let replicate = provider(fake)
+        let id = try await replicate.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
+        let first = try await replicate.status(of: id)
+        let second = try await replicate.status(of: id)
+        XCTAssertEqual(first.state, .queued)
+        XCTAssertEqual(second.state, .running)
+        XCTAssertEqual(second.progress, 45)
+    }
+
+    func testCancelAndAbortEndAsCancelled() async throws {
+        let fake = try await FakeReplicateServer.start(clip: Data())
+        let replicate = provider(fake)
+        let id = try await replicate.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
+        try await replicate.cancel(id)
+        XCTAssertEqual(fake.server.requests("POST", "/v1/predictions/\(id)/cancel").count, 1)
+        let cancelled = try await replicate.status(of: id)
+        XCTAssertEqual(cancelled.state, .cancelled)
+        let other = try await replicate.submit(VideoRequest(prompt: "y"), idempotencyKey: "k2")
+        fake.abort(other)
+        let aborted = try await replicate.status(of: other)
+        XCTAssertEqual(aborted.state, .cancelled)
+        XCTAssertTrue(aborted.errorMessage?.contains("aborted") == true)
+    }
+
+    func testARefusedTokenIsBenchedAndTheNextTokenUsed() async throws {
+        let fake = try await FakeReplicateServer.start(clip: Data())
+        let replicate = provider(fake, keys: ["r8_revoked", "r8_good"])
+        for index in 0..<3 { _ = try await replicate.submit(VideoRequest(prompt: "x\(index)"), idempotencyKey: "k\(index)") }
+        let tokens = fake.server.requests("POST", createPath).map { $0.headers["authorization"] ?? "" }
+        XCTAssertEqual(tokens, ["Bearer r8_revoked", "Bearer r8_good", "Bearer r8_good", "Bearer r8_good"])
+        XCTAssertEqual(fake.jobsCreated, 3)
+    }
+
+    func testTestConnectionReadsTheAccount() async throws {
+        let fake = try await FakeReplicateServer.start(clip: Data())
+        try await provider(fake).testConnection()
+        XCTAssertEqual(fake.server.requests("GET", "/v1/account").count, 1)
+        do {
+            try await provider(fake, keys: ["r8_revoked"]).testConnection()
+            XCTFail("expected an auth error")
+        } catch let error as ProviderError {
+            XCTAssertEqual(error.kind, .auth)
+        }
+    }
+}

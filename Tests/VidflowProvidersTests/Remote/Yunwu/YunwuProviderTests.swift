@@ -1,0 +1,264 @@
+import Foundation
+import VidflowCore
+import VidflowEngine
+import VidflowProviders
+import VidflowTestSupport
+import XCTest
+
+final class YunwuProviderTests: XCTestCase {
+    private var media: TestMedia!
+    private var fake: FakeYunwuServer!
+
+    override func setUp() async throws {
+        media = try TestMedia()
+        let clip = try Data(contentsOf: URL(fileURLWithPath: try media.clip()))
+        fake = try await FakeYunwuServer.start(video: clip)
+    }
+
+    override func tearDown() async throws {
+        await fake?.stop()
+        media?.cleanUp()
+    }
+
+    private func provider(keys: [String] = ["test-key"], timeout: Int = 10) -> YunwuProvider {
+        YunwuProvider(settings: fake.settings(keys: keys, timeout: timeout), pollAfterMs: 20)
+    }
+
+    /// generate → poll → download → transcode, as a workflow naming `provider: yunwu`.
+    private func workflow(model: String = "veo3.1-components", generate extra: String = "", maxWait: Double = 20) -> String {
+        """
+        name: yunwu-test
+        defaults:
+          retry: { max_attempts: 2, initial_interval: 50ms, max_interval: 100ms }
+        stages:
+          - id: generate
+            uses: video.generate
+            with:
+              provider: yunwu
+              model: \(model)
+              prompt: a paper boat drifts down a rainy street
+              aspect_ratio: "16:9"
+        \(extra)
+          - id: poll
+            uses: video.poll
+            with:
+              job_id: ${{ stages.generate.outputs.job_id }}
+              provider: ${{ stages.generate.outputs.provider }}
+              restart_from: generate
+              max_wait: \(maxWait)
+              interval: 0.05
+              max_interval: 0.2
+          - id: download
+            uses: video.download
+            with:
+              url: ${{ stages.poll.outputs.url }}
+              restart_from: generate
+          - id: transcode
+            uses: ffmpeg.transcode
+            with:
+              input: ${{ stages.download.outputs.file }}
+              quality: low
+        """
+    }
+
+    private func run(_ yaml: String, provider: YunwuProvider? = nil) async throws -> (run: RunRecord, stages: [String: StageRecord]) {
+        let world = try ProvidersWorld(extraProviders: [provider ?? self.provider()])
+        defer { world.cleanUp() }
+        let run = try await world.run(try world.definition(yaml))
+        return (run, try await world.stages(run.id))
+    }
+
+    // MARK: Wire format
+
+    func testTextToVideoSendsTheUnifiedFormatWithBearerAuth() async throws {
+        let request = VideoRequest(model: "veo3.1-fast", prompt: "a lighthouse at dusk", aspectRatio: "9:16",
+                                   extraBody: ["enhance_prompt": true, "enable_upsample": false])
+        let id = try await provider().submit(request, idempotencyKey: "vf-run-generate")
+        XCTAssertTrue(id.hasPrefix("veo3.1-fast:"), id)
+        let create = try XCTUnwrap(fake.creates.first)
+        XCTAssertEqual(create.headers["authorization"], "Bearer test-key")
+        XCTAssertEqual(create.headers["content-type"], "application/json")
+        XCTAssertEqual(create.json, ["model": "veo3.1-fast", "prompt": "a lighthouse at dusk", "aspect_ratio": "9:16",
+                                     "enhance_prompt": true, "enable_upsample": false])
+    }
+
+    func testSoraJimengAndGrokFieldsFollowTheirFamilies() throws {
+        let yunwu = provider()
+        let sora = try yunwu.wireRequest(for: VideoRequest(model: "sora-2", prompt: "p", seconds: 15, aspectRatio: "9:16",
+                                                           resolution: "1080p", extraBody: ["watermark": false]),
+                                         idempotencyKey: "k")
+        XCTAssertEqual(sora, ["model": "sora-2", "prompt": "p", "orientation": "portrait", "size": "large", "duration": 15,
+                              "watermark": false])
+        let jimeng = try yunwu.wireRequest(for: VideoRequest(model: "jimeng-video-3.0", prompt: "p", size: "720x1280"),
+                                           idempotencyKey: "k")
+        XCTAssertEqual(jimeng, ["model": "jimeng-video-3.0", "prompt": "p", "aspect_ratio": "9:16", "size": "720x1280"])
+        let jimeng1080 = try yunwu.wireRequest(for: VideoRequest(model: "jimeng-video-3.0", prompt: "p", aspectRatio: "21:9",
+                                                                 resolution: "1080p"), idempotencyKey: "k")
+        XCTAssertEqual(jimeng1080["size"], "1080P")
+        XCTAssertEqual(jimeng1080["aspect_ratio"], "21:9")
+        let grok = try yunwu.wireRequest(for: VideoRequest(model: "grok-video-3", prompt: "p", aspectRatio: "3:2",
+                                                           resolution: "720p"), idempotencyKey: "k")
+        XCTAssertEqual(grok, ["model": "grok-video-3", "prompt": "p", "aspect_ratio": "3:2", "size": "720P"])
+    }
+
+    func testImageToVideoSendsFirstAndLastFramesAsDataURIs() async throws {
+        let first = try media.jpeg("first.jpg")
+        let last = try media.jpeg("last.jpg")
+        let request = VideoRequest(model: "veo2-fast-frames", prompt: "morph", image: first, lastFrame: last)
+        _ = try await provider().submit(request, idempotencyKey: "k")
+        let images = try XCTUnwrap(fake.creates.first?.json?["images"]?.arrayValue)
+        let firstURI = "data:image/jpeg;base64," + (try Data(contentsOf: URL(fileURLWithPath: first)).base64EncodedString())
+        let lastURI = "data:image/jpeg;base64," + (try Data(contentsOf: URL(fileURLWithPath: last)).base64EncodedString())
+        XCTAssertEqual(images, [.string(firstURI), .string(lastURI)])
+        let recorded = WireRedaction.redact(try provider().wireRequest(for: request, idempotencyKey: "k"))
+        XCTAssertEqual(recorded["images"]?.arrayValue?.first?.stringValue?.hasPrefix("data:image/jpeg;base64,<"), true)
+    }
+
+    func testCapabilitiesFollowTheModelFamily() {
+        let yunwu = provider()
+        XCTAssertEqual(yunwu.name, "yunwu")
+        XCTAssertEqual(yunwu.capabilities.models.first, "veo3.1-fast")
+        XCTAssertTrue(yunwu.capabilities.anyModel, "the relay hosts more models than listed")
+        XCTAssertFalse(yunwu.capabilities(for: "veo3").imageInput, "plain veo3 is text-only")
+        XCTAssertTrue(yunwu.capabilities(for: "veo3-frames").imageInput)
+        XCTAssertTrue(yunwu.capabilities(for: "veo2-fast-frames").lastFrame)
+        XCTAssertEqual(yunwu.capabilities(for: "sora-2").allowedSeconds, [10, 15])
+        XCTAssertEqual(yunwu.capabilities(for: "grok-video-3").aspectRatios, ["2:3", "3:2", "1:1"])
+        XCTAssertEqual(yunwu.features, ProviderFeatures())
+    }
+
+    // MARK: Whole workflow
+
+    func testWorkflowKeepsThePrefixedIdVerbatimAndDownloadsTheVideo() async throws {
+        let image = try media.jpeg()
+        let (run, stages) = try await run(workflow(generate: "      image: \(image)"))
+        XCTAssertEqual(run.status, .completed, "\(String(describing: run.error))")
+        XCTAssertEqual(fake.creates.count, 1)
+        XCTAssertEqual(fake.creates.first?.json?["images"]?.arrayValue?.count, 1)
+        let id = try XCTUnwrap(stages["generate"]?.output?["job_id"]?.stringValue)
+        XCTAssertTrue(id.hasPrefix("veo3.1-components:"), id)
+        XCTAssertGreaterThanOrEqual(fake.queries.count, 3)
+        XCTAssertTrue(fake.queries.allSatisfy { $0.query["id"] == id && $0.headers["authorization"] == "Bearer test-key" })
+        XCTAssertEqual(fake.files.count, 1)
+        XCTAssertEqual(stages["download"]?.output?["width"], 320)
+        XCTAssertNotNil(stages["transcode"]?.output?["file"]?.stringValue)
+    }
+
+    func testUpsampledVeoJobsWaitForTheFinalVideo() async throws {
+        let yunwu = provider()
+        let plain = try await yunwu.submit(VideoRequest(model: "veo3.1", prompt: "p"), idempotencyKey: "a")
+        let plainResult = try await waitForJob(yunwu, plain)
+        XCTAssertEqual(plainResult.state, .succeeded)
+        XCTAssertFalse(plainResult.result?.url.hasSuffix("-4k.mp4") ?? true)
+
+        let upsampled = try await yunwu.submit(VideoRequest(model: "veo3.1", prompt: "p", extraBody: ["enable_upsample": true]),
+                                               idempotencyKey: "b")
+        let final = try await waitForJob(yunwu, upsampled)
+        XCTAssertEqual(final.state, .succeeded)
+        XCTAssertTrue(final.result?.url.hasSuffix("-4k.mp4") ?? false, "video_generation_completed is not the end")
+    }
+
+    func testAFailedTaskSurfacesItsReason() async throws {
+        fake.update { $0.outcome = .failed(status: "video_generation_failed", reason: "upstream error: quota of the channel exhausted") }
+        let (run, stages) = try await run(workflow())
+        XCTAssertEqual(run.status, .failed)
+        let error = try XCTUnwrap(stages["poll"]?.error)
+        XCTAssertEqual(error.kind, .providerFailed)
+        XCTAssertTrue(error.message.contains("upstream error: quota of the channel exhausted"), error.message)
+        XCTAssertEqual(error.restartFrom, "generate")
+    }
+
+    func testAModerationFailureIsRejectedContent() async throws {
+        fake.update { $0.outcome = .failed(status: "failed", reason: "prompt contains sensitive content (审核未通过)") }
+        let (run, stages) = try await run(workflow(model: "jimeng-video-3.0"))
+        XCTAssertEqual(run.status, .failed)
+        XCTAssertEqual(stages["poll"]?.error?.kind, .rejectedContent)
+        XCTAssertEqual(stages["poll"]?.attempts, 1)
+    }
+
+    func testAJobStuckRunningTimesOutAtMaxWait() async throws {
+        fake.update { $0.outcome = .never }
+        let (run, stages) = try await run(workflow(maxWait: 0.4))
+        XCTAssertEqual(run.status, .failed)
+        XCTAssertEqual(stages["poll"]?.error?.kind, .timeout)
+        XCTAssertEqual(fake.creates.count, 1)
+    }
+
+    // MARK: Errors and retries
+
+    func testA429WithRetryAfterIsRetried() async throws {
+        fake.update { $0.createFailures = [FakeYunwuServer.error(429, "当前分组上游负载已饱和，请稍后再试", headers: [("Retry-After", "1")])] }
+        let started = Date()
+        let id = try await provider().submit(VideoRequest(prompt: "a fox"), idempotencyKey: "k")
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 1)
+        XCTAssertTrue(id.hasPrefix("veo3.1-fast:"))
+        XCTAssertEqual(fake.creates.count, 2)
+        XCTAssertEqual(fake.taskCount, 1)
+    }
+
+    func testA500IsRetriedAndCreatesOneTask() async throws {
+        fake.update { $0.createFailures = [FakeYunwuServer.error(500, "do request failed", code: "do_request_failed")] }
+        _ = try await provider().submit(VideoRequest(prompt: "a fox"), idempotencyKey: "k")
+        XCTAssertEqual(fake.creates.count, 2)
+        XCTAssertEqual(fake.taskCount, 1)
+    }
+
+    func testATimeoutAfterSubmitNeverCreatesASecondTask() async throws {
+        fake.update { $0.createDelay = .seconds(3) }
+        let (run, stages) = try await run(workflow(), provider: provider(timeout: 1))
+        XCTAssertEqual(run.status, .failed)
+        XCTAssertEqual(fake.creates.count, 1, "a create whose answer was lost is not repeated")
+        XCTAssertEqual(stages["generate"]?.error?.kind, .providerFailed)
+    }
+
+    func testAMalformedCreateAnswerIsNotRepeated() async throws {
+        fake.update { $0.createFailures = [.text("<html>502 Bad Gateway</html>", status: 200, contentType: "text/html")] }
+        do {
+            _ = try await provider().submit(VideoRequest(prompt: "a fox"), idempotencyKey: "k")
+            XCTFail("expected an error")
+        } catch let error as ProviderError {
+            XCTAssertEqual(error.kind, .transient)
+            XCTAssertFalse(error.jobCertainlyNotCreated)
+        }
+        XCTAssertEqual(fake.creates.count, 1)
+    }
+
+    func testARefusedKeyIsBenchedAndTheNextKeyIsUsed() async throws {
+        let yunwu = provider(keys: ["bad-key", "test-key"])
+        let id = try await yunwu.submit(VideoRequest(prompt: "a fox"), idempotencyKey: "k")
+        XCTAssertEqual(fake.creates.map { $0.headers["authorization"] }, ["Bearer bad-key", "Bearer test-key"])
+        for _ in 0..<3 { _ = try await yunwu.status(of: id) }
+        XCTAssertEqual(Set(fake.queries.map { $0.headers["authorization"] }), ["Bearer test-key"])
+    }
+
+    func testAnExhaustedQuotaBenchesTheKey() async throws {
+        fake.update {
+            $0.validKeys = ["key-a", "key-b"]
+            $0.brokeKeys = ["key-a"]
+        }
+        let yunwu = provider(keys: ["key-a", "key-b"])
+        _ = try await yunwu.submit(VideoRequest(prompt: "a fox"), idempotencyKey: "k")
+        _ = try await yunwu.submit(VideoRequest(prompt: "a fox"), idempotencyKey: "k2")
+        XCTAssertEqual(fake.creates.map { $0.headers["authorization"] }, ["Bearer key-a", "Bearer key-b", "Bearer key-b"])
+    }
+
+    func testCancelIsNotSupportedAndConnectionIsTestedForFree() async throws {
+        let yunwu = provider()
+        XCTAssertFalse(yunwu.features.cancel)
+        do {
+            try await yunwu.cancel("veo3.1-fast:abc")
+            XCTFail("expected an error")
+        } catch let error as ProviderError {
+            XCTAssertTrue(error.message.contains("no way to cancel"), error.message)
+        }
+        try await yunwu.testConnection()
+        XCTAssertEqual(fake.requests.last?.path, "/v1/models")
+        XCTAssertEqual(fake.creates.count, 0)
+        do {
+            try await provider(keys: ["wrong"]).testConnection()
+            XCTFail("expected an auth error")
+        } catch let error as ProviderError {
+            XCTAssertEqual(error.kind, .auth)
+        }
+    }
+}
