@@ -19,6 +19,8 @@ struct EngineStageContext: StageContext {
         await execution.recordLog(stageID, message: message)
     }
 
+    var isRunCancelled: Bool { get async { await execution.cancelRequested } }
+
     func submitOnce(provider: String, request: JSONValue,
                     reconcile: @Sendable (String, String) async throws -> String?,
                     submit: @Sendable (String) async throws -> String) async throws -> ExternalJob {

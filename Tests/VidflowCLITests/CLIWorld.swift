@@ -43,10 +43,14 @@ struct CLIWorld {
         return path
     }
 
+    /// Variables added to the children's environment (e.g. a provider key).
+    var extraEnvironment: [String: String] = [:]
+
     var environment: [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["VIDFLOW_DATA_DIR"] = dataDirectory
         environment["VIDFLOW_TEST_STAGES"] = "1"
+        environment.merge(extraEnvironment) { _, given in given }
         return environment
     }
 

@@ -78,3 +78,39 @@ final class CallbackPollTests: XCTestCase {
         XCTAssertLessThan(started.duration(to: .now), .seconds(5))
     }
 }
+
+/// Cancelling a run stops the paid job at the provider; a poll that merely times out does not.
+final class RunCancelTests: XCTestCase {
+    func testCancellingARunCancelsItsJobAtTheProvider() async throws {
+        let provider = ScriptedProvider(scripts: [.runForever])
+        let world = try ProvidersWorld(extraProviders: [provider])
+        defer { world.cleanUp() }
+        let definition = try world.definition("""
+            name: cancel
+            stages:
+              - { id: generate, uses: video.generate, with: { provider: scripted, prompt: "a fox" } }
+              - { id: poll, uses: video.poll, with: { interval: 0.02, max_interval: 0.05, max_wait: 60 } }
+            """)
+        let id = try await world.engine.submit(RunRequest(definition: definition))
+        while provider.polls < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        try await world.engine.cancel(id)
+        let run = try await world.engine.wait(id)
+        XCTAssertEqual(run.status, .cancelled)
+        XCTAssertEqual(provider.cancelled, ["job-1"])
+    }
+
+    func testAPollThatReachesMaxWaitLeavesTheJobRunning() async throws {
+        let provider = ScriptedProvider(scripts: [.runForever])
+        let world = try ProvidersWorld(extraProviders: [provider])
+        defer { world.cleanUp() }
+        let run = try await world.run(try world.definition("""
+            name: wait
+            defaults: { retry: { max_attempts: 1 } }
+            stages:
+              - { id: generate, uses: video.generate, with: { provider: scripted, prompt: "a fox" } }
+              - { id: poll, uses: video.poll, with: { interval: 0.02, max_interval: 0.05, max_wait: 0.2 } }
+            """))
+        XCTAssertEqual(run.status, .failed)
+        XCTAssertEqual(provider.cancelled, [], "a retry may still poll the same job")
+    }
+}

@@ -13,11 +13,12 @@ final class ScriptedProvider: VideoProvider {
     }
 
     let name = "scripted"
-    private let state: Mutex<(scripts: [Script], jobs: [String: Script], keys: [String: String], submits: Int, polls: Int)>
+    private let state: Mutex<(scripts: [Script], jobs: [String: Script], keys: [String: String], submits: Int, polls: Int,
+                              cancelled: [String])>
     private let takesCallbacks: Bool
 
     init(scripts: [Script], callbacks: Bool = false) {
-        state = Mutex((scripts, [:], [:], 0, 0))
+        state = Mutex((scripts, [:], [:], 0, 0, []))
         takesCallbacks = callbacks
     }
 
@@ -25,7 +26,10 @@ final class ScriptedProvider: VideoProvider {
     /// Status requests answered.
     var polls: Int { state.withLock { $0.polls } }
 
-    var features: ProviderFeatures { ProviderFeatures(callbacks: takesCallbacks, reconcile: true) }
+    /// Jobs `cancel` was called for.
+    var cancelled: [String] { state.withLock { $0.cancelled } }
+
+    var features: ProviderFeatures { ProviderFeatures(cancel: true, callbacks: takesCallbacks, reconcile: true) }
 
     var capabilities: ProviderCapabilities {
         ProviderCapabilities(models: ["scripted-1"], arbitrarySizes: true, imageInput: true, seed: true)
@@ -58,7 +62,7 @@ final class ScriptedProvider: VideoProvider {
         }
     }
 
-    func cancel(_ jobID: String) async throws {}
+    func cancel(_ jobID: String) async throws { state.withLock { $0.cancelled.append(jobID) } }
 
     func lookup(idempotencyKey: String, request: VideoRequest) async throws -> String? { state.withLock { $0.keys[idempotencyKey] } }
 

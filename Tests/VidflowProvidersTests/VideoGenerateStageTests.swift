@@ -17,6 +17,17 @@ final class VideoGenerateStageTests: XCTestCase {
         XCTAssertEqual(choices.map { $0.model }, ["gen4_turbo", "fal-ai/pika/v2.2/text-to-video", nil])
     }
 
+    func testExtraBodySectionsNamedAfterAProviderApplyOnlyToIt() {
+        let body: [String: JSONValue] = ["watermark": false, "kling": ["cfg_scale": 0.5, "watermark": true],
+                                         "runway": ["contentModeration": ["publicFigureThreshold": "low"]]]
+        let providers: Set<String> = ["kling", "runway", "local"]
+        XCTAssertEqual(VideoGenerateStage.extraBody(body, for: "kling", providers: providers),
+                       ["watermark": true, "cfg_scale": 0.5])
+        XCTAssertEqual(VideoGenerateStage.extraBody(body, for: "runway", providers: providers),
+                       ["watermark": false, "contentModeration": ["publicFigureThreshold": "low"]])
+        XCTAssertEqual(VideoGenerateStage.extraBody(["kling": ["a": 1]], for: "local", providers: providers), nil)
+    }
+
     func testByDefaultAFieldTheModelCannotHonourIsRejectedBeforeAnySubmit() async throws {
         let media = try TestMedia()
         defer { media.cleanUp() }

@@ -15,6 +15,9 @@ public protocol StageContext: Sendable {
     /// Progress 0–100 for status displays.
     func reportProgress(_ percent: Int) async
     func log(_ message: String) async
+    /// True once the run was cancelled (not merely this attempt stopped by a timeout), so a stage can
+    /// stop paid work it started elsewhere.
+    var isRunCancelled: Bool { get async }
 
     /// Creates paid external work at most once for this stage of this run ("never pay twice").
     ///
@@ -57,6 +60,8 @@ public struct ExternalJob: Sendable, Hashable, Codable {
 }
 
 extension StageContext {
+    public var isRunCancelled: Bool { get async { false } }
+
     public func string(_ name: String) -> String? { parameters[name]?.stringValue }
     public func int(_ name: String) -> Int? { parameters[name]?.intValue }
     public func double(_ name: String) -> Double? { parameters[name]?.doubleValue }

@@ -58,6 +58,14 @@ public struct ProviderHTTPClient: Sendable {
         self.authorize = authorize
     }
 
+    /// A client configured from `settings`: its keys, requests-per-minute limit and request timeout.
+    public init(provider: String, settings: ProviderSettings, baseURL: String,
+                authorize: @escaping @Sendable (String) throws -> [(String, String)]) {
+        self.init(provider: provider, baseURL: baseURL, keys: APIKeyPool(settings.apiKeys),
+                  limiter: settings.requestsPerMinute.map { RequestRateLimiter(perMinute: $0) }, authorize: authorize)
+        timeout = .seconds(settings.requestTimeout)
+    }
+
     /// Sends `request` and returns a 2xx answer, retrying what is safe to retry.
     public func send(_ request: ProviderHTTPRequest) async throws(ProviderError) -> ProviderHTTPResponse {
         var tries = 0

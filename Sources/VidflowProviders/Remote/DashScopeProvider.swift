@@ -32,12 +32,9 @@ public final class DashScopeProvider: VideoProvider {
         self.pollAfterMs = pollAfterMs
         defaultModel = settings.options["model"] ?? DashScopeModels.defaultModel
         let base = settings.baseURL ?? Self.baseURL(region: settings.options["region"])
-        var http = ProviderHTTPClient(provider: "dashscope", baseURL: base,
-                                      keys: APIKeyPool(settings.apiKeys),
-                                      limiter: settings.requestsPerMinute.map { RequestRateLimiter(perMinute: $0) }) { key in
+        var http = ProviderHTTPClient(provider: "dashscope", settings: settings, baseURL: base) { key in
             [("Authorization", "Bearer \(key)")]
         }
-        http.timeout = .seconds(settings.requestTimeout)
         http.classify = DashScopeMapping.verdict
         self.http = http
     }

@@ -35,12 +35,9 @@ public final class FalProvider: VideoProvider {
 
     public init(settings: ProviderSettings) {
         self.settings = settings
-        var http = ProviderHTTPClient(provider: "fal", baseURL: settings.baseURL ?? Self.defaultBaseURL,
-                                      keys: APIKeyPool(settings.apiKeys),
-                                      limiter: settings.requestsPerMinute.map { RequestRateLimiter(perMinute: $0) }) { key in
+        var http = ProviderHTTPClient(provider: "fal", settings: settings, baseURL: settings.baseURL ?? Self.defaultBaseURL) { key in
             [("Authorization", "Key \(key)")]
         }
-        http.timeout = .seconds(settings.requestTimeout)
         http.classify = Self.classify
         self.http = http
         verifier = FalWebhookVerifier(jwksURL: settings.options["jwks_url"] ?? Self.defaultJWKSURL,

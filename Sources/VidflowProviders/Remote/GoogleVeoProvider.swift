@@ -22,12 +22,9 @@ public final class GoogleVeoProvider: VideoProvider {
     /// `pollAfterMs` overrides the 10 s hint (tests use a few milliseconds); `options["poll_after_ms"]` does too.
     public init(settings: ProviderSettings, name: String = "google", pollAfterMs: Int? = nil) {
         self.name = name
-        var http = ProviderHTTPClient(provider: name, baseURL: settings.baseURL ?? Self.defaultBaseURL,
-                                      keys: APIKeyPool(settings.apiKeys),
-                                      limiter: settings.requestsPerMinute.map(RequestRateLimiter.init)) { key in
+        var http = ProviderHTTPClient(provider: name, settings: settings, baseURL: settings.baseURL ?? Self.defaultBaseURL) { key in
             [("x-goog-api-key", key)]
         }
-        http.timeout = .seconds(settings.requestTimeout)
         http.classify = { GoogleVeoMapping.verdict($0) }
         self.http = http
         self.pollAfterMs = pollAfterMs ?? settings.options["poll_after_ms"].flatMap(Int.init) ?? 10_000

@@ -39,9 +39,7 @@ public final class KlingProvider: VideoProvider {
         }
         let usesJWT = !secretKeys.isEmpty
         let pairs = secrets
-        var http = ProviderHTTPClient(provider: "kling", baseURL: settings.baseURL ?? Self.defaultBaseURL,
-                                      keys: APIKeyPool(accessKeys),
-                                      limiter: settings.requestsPerMinute.map(RequestRateLimiter.init)) { key in
+        var http = ProviderHTTPClient(provider: "kling", settings: settings, baseURL: settings.baseURL ?? Self.defaultBaseURL) { key in
             if let secret = pairs[key] {
                 return [("Authorization", "Bearer " + KlingModels.jwt(accessKey: key, secretKey: secret))]
             }
@@ -52,7 +50,6 @@ public final class KlingProvider: VideoProvider {
             }
             return [("Authorization", "Bearer \(key)")]
         }
-        http.timeout = .seconds(settings.requestTimeout)
         http.classify = { response in
             guard let json = response.jsonIfAny, let code = json["code"]?.intValue, code != 0 else { return nil }
             return KlingModels.verdict(code: code, message: json["message"]?.stringValue ?? "")

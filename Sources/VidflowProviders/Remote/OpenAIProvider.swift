@@ -20,12 +20,9 @@ public final class OpenAIProvider: VideoProvider {
     public init(settings: ProviderSettings, name: String = "openai") {
         self.name = name
         let header = settings.options["auth_header"] == "api-key" ? "api-key" : "Authorization"
-        var http = ProviderHTTPClient(provider: name, baseURL: settings.baseURL ?? Self.defaultBaseURL,
-                                      keys: APIKeyPool(settings.apiKeys),
-                                      limiter: settings.requestsPerMinute.map(RequestRateLimiter.init)) { key in
+        var http = ProviderHTTPClient(provider: name, settings: settings, baseURL: settings.baseURL ?? Self.defaultBaseURL) { key in
             [(header, header == "api-key" ? key : "Bearer \(key)")]
         }
-        http.timeout = .seconds(settings.requestTimeout)
         self.http = http
     }
 

@@ -34,12 +34,9 @@ public final class ReplicateProvider: VideoProvider {
 
     public init(settings: ProviderSettings) {
         self.settings = settings
-        var http = ProviderHTTPClient(provider: "replicate", baseURL: settings.baseURL ?? Self.defaultBaseURL,
-                                      keys: APIKeyPool(settings.apiKeys),
-                                      limiter: settings.requestsPerMinute.map { RequestRateLimiter(perMinute: $0) }) { key in
+        var http = ProviderHTTPClient(provider: "replicate", settings: settings, baseURL: settings.baseURL ?? Self.defaultBaseURL) { key in
             [("Authorization", "Bearer \(key)")]
         }
-        http.timeout = .seconds(settings.requestTimeout)
         http.classify = Self.classify
         self.http = http
         pollAfterMs = settings.options["poll_after_ms"].flatMap(Int.init)

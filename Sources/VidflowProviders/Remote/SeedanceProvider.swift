@@ -35,11 +35,9 @@ public final class SeedanceProvider: VideoProvider {
         let beijing = settings.options["region"]?.lowercased().hasPrefix("cn") ?? false
         let base = settings.baseURL ?? (beijing ? Self.beijingBaseURL : Self.defaultBaseURL)
         defaultModel = settings.options["model"] ?? SeedanceModels.defaultModel(beijing: beijing || base.contains("volces.com"))
-        var http = ProviderHTTPClient(provider: "seedance", baseURL: base, keys: APIKeyPool(settings.apiKeys),
-                                      limiter: settings.requestsPerMinute.map { RequestRateLimiter(perMinute: $0) }) { key in
+        var http = ProviderHTTPClient(provider: "seedance", settings: settings, baseURL: base) { key in
             [("Authorization", "Bearer \(key)")]
         }
-        http.timeout = .seconds(settings.requestTimeout)
         http.classify = SeedanceMapping.verdict
         self.http = http
     }

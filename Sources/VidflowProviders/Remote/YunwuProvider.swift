@@ -21,12 +21,9 @@ public final class YunwuProvider: VideoProvider {
     /// `pollAfterMs` overrides the 5 s hint (tests use a few milliseconds); `options["poll_after_ms"]` does too.
     public init(settings: ProviderSettings, name: String = "yunwu", pollAfterMs: Int? = nil) {
         self.name = name
-        var http = ProviderHTTPClient(provider: name, baseURL: settings.baseURL ?? Self.defaultBaseURL,
-                                      keys: APIKeyPool(settings.apiKeys),
-                                      limiter: settings.requestsPerMinute.map(RequestRateLimiter.init)) { key in
+        var http = ProviderHTTPClient(provider: name, settings: settings, baseURL: settings.baseURL ?? Self.defaultBaseURL) { key in
             [("Authorization", "Bearer \(key)")]
         }
-        http.timeout = .seconds(settings.requestTimeout)
         http.classify = { YunwuMapping.verdict($0) }
         self.http = http
         self.pollAfterMs = pollAfterMs ?? settings.options["poll_after_ms"].flatMap(Int.init) ?? 5_000

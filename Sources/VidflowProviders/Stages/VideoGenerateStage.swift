@@ -89,6 +89,7 @@ public struct VideoGenerateStage: Stage {
                         policy: UnsupportedPolicy, context: any StageContext) async throws -> (id: String, model: String) {
         var request = unified
         request.model = model ?? unified.model
+        request.extraBody = Self.extraBody(unified.extraBody, for: provider.name, providers: Set(providers.names))
         if model == nil, !isFirst, let wanted = unified.model, !provider.capabilities.models.contains(wanted),
            !provider.capabilities.anyModel {
             await context.log("\(provider.name) has no model '\(wanted)'; using its default")
@@ -110,6 +111,16 @@ public struct VideoGenerateStage: Stage {
             submit: { key in try await provider.submit(final, idempotencyKey: key) })
         await context.log("\(job.origin.rawValue) job \(job.externalID) at \(job.provider)")
         return (job.externalID, final.model ?? "")
+    }
+
+    /// `extra_body` for one provider: sections named after a provider (`extra_body.kling: {…}`) apply
+    /// only to it, over the fields shared by all; nil when nothing is left.
+    public static func extraBody(_ body: [String: JSONValue]?, for provider: String,
+                                 providers: Set<String>) -> [String: JSONValue]? {
+        guard let body else { return nil }
+        var result = body.filter { !(providers.contains($0.key) && $0.value.objectValue != nil) }
+        if let own = body[provider]?.objectValue { result.merge(own) { _, specific in specific } }
+        return result.isEmpty ? nil : result
     }
 
     /// The providers to try, in order: `name` or `name/model`, alone or in a list.

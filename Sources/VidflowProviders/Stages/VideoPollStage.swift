@@ -48,9 +48,27 @@ public struct VideoPollStage: Stage {
         }
         let restartFrom = context.string("restart_from").flatMap { $0.isEmpty ? nil : $0 }
         let maxWait = max(0, context.double("max_wait") ?? 600)
-        var schedule = PollSchedule(initialMs: Int((context.double("interval") ?? 0.5) * 1000),
+        let schedule = PollSchedule(initialMs: Int((context.double("interval") ?? 0.5) * 1000),
                                     maxMs: Int((context.double("max_interval") ?? 10) * 1000))
         let deadline = ContinuousClock.now + .milliseconds(Int(maxWait * 1000))
+        do {
+            return try await poll(provider, jobID: jobID, schedule: schedule, deadline: deadline, maxWait: maxWait,
+                                  restartFrom: restartFrom, context: context)
+        } catch {
+            if Task.isCancelled, provider.features.cancel, await context.isRunCancelled {
+                // The run was cancelled: stop paying for the job too. Detached, since this task is cancelled.
+                let outcome = await Task.detached { try await provider.cancel(jobID) }.result
+                await context.log(outcome.isSuccess ? "cancelled job \(jobID) at \(name)"
+                                  : "could not cancel job \(jobID) at \(name): \(outcome.failureText)")
+            }
+            throw error
+        }
+    }
+
+    private func poll(_ provider: any VideoProvider, jobID: String, schedule: PollSchedule, deadline: ContinuousClock.Instant,
+                      maxWait: Double, restartFrom: String?, context: any StageContext) async throws -> StageResult {
+        let name = provider.name
+        var schedule = schedule
         var lastState: VideoJobStatus.State?
         while true {
             try Task.checkCancellation()
@@ -118,4 +136,9 @@ public struct VideoPollStage: Stage {
     private static func seconds(_ value: Double) -> String {
         value.rounded() == value ? "\(Int(value)) s" : "\(value) s"
     }
+}
+
+extension Result {
+    var isSuccess: Bool { if case .success = self { true } else { false } }
+    var failureText: String { if case .failure(let error) = self { "\(error)" } else { "" } }
 }
