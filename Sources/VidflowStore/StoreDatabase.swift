@@ -28,17 +28,15 @@ public enum StoreDatabase {
     }
 
     private static func withFileLock<T>(_ lockPath: String, _ body: () throws -> T) throws -> T {
-        if !FileManager.default.fileExists(atPath: lockPath) {
-            _ = FileManager.default.createFile(atPath: lockPath, contents: nil)
-        }
-        guard let handle = FileHandle(forUpdatingAtPath: lockPath) else {
-            throw StoreError.corrupt("cannot open the lock file '\(lockPath)'")
-        }
-        defer { try? handle.close() }
-        while flock(handle.fileDescriptor, LOCK_EX) != 0 {
+        // `open(O_CREAT)` creates the file at most once. (`FileManager.createFile` writes a temporary
+        // file and renames it over the path, so two openers racing could each lock a different inode.)
+        let descriptor = openLockFile(lockPath)
+        guard descriptor >= 0 else { throw StoreError.corrupt("cannot open the lock file '\(lockPath)': errno \(errno)") }
+        defer { closeLockFile(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
             guard errno == EINTR else { throw StoreError.corrupt("cannot lock '\(lockPath)': errno \(errno)") }
         }
-        defer { flock(handle.fileDescriptor, LOCK_UN) }
+        defer { flock(descriptor, LOCK_UN) }
         return try body()
     }
 
@@ -139,3 +137,8 @@ public enum StoreDatabase {
         return migrator
     }
 }
+
+/// `open(2)` with `O_CREAT` (at file scope, where the type's own `open` does not shadow it).
+private func openLockFile(_ path: String) -> Int32 { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+
+private func closeLockFile(_ descriptor: Int32) { _ = close(descriptor) }
