@@ -105,14 +105,8 @@ public final class DashScopeProvider: VideoProvider {
 
     /// Cancels a pending task. A finished task is left alone; a running one cannot be cancelled at DashScope.
     public func cancel(_ jobID: String) async throws {
-        let current = try await status(of: jobID)
-        switch current.state {
-        case .succeeded, .failed, .cancelled:
-            return
-        case .running:
-            throw ProviderError(provider: name, operation: "cancel task \(jobID)", kind: .providerFailed,
-                                message: "DashScope cancels PENDING tasks only; task \(jobID) is already running")
-        case .queued:
+        let refusal = "DashScope cancels PENDING tasks only; task \(jobID) is already running"
+        try await cancelWhileQueued(jobID, runningRefusal: refusal) {
             // The answer's body is unconfirmed; a 2xx is taken as done.
             _ = try await http.send(ProviderHTTPRequest("POST", "/tasks/\(escaped(jobID))/cancel",
                                                         operation: "cancel task \(jobID)"))
@@ -121,13 +115,7 @@ public final class DashScopeProvider: VideoProvider {
 
     /// The task's pre-signed OSS link (no auth, valid 24 h); re-read so it is fresh.
     public func resultLocation(of jobID: String) async throws -> ResultLocation {
-        let current = try await status(of: jobID)
-        guard current.state == .succeeded, let result = current.result else {
-            throw ProviderError(provider: name, operation: "result of task \(jobID)", kind: .providerFailed,
-                                message: "task \(jobID) is \(current.state.rawValue), not succeeded"
-                                    + (current.errorMessage.map { ": \($0)" } ?? ""))
-        }
-        return result
+        try await succeededResult(of: jobID)
     }
 
     /// Asks for a made-up task id: a valid key gets HTTP 200 with `UNKNOWN`, a bad one 401.

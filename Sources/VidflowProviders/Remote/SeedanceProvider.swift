@@ -99,27 +99,14 @@ public final class SeedanceProvider: VideoProvider {
     /// Deletes a queued task (it becomes `cancelled`). A finished task is left alone: Ark's DELETE would
     /// erase its record. A running task cannot be cancelled at Ark.
     public func cancel(_ jobID: String) async throws {
-        let current = try await status(of: jobID)
-        switch current.state {
-        case .succeeded, .failed, .cancelled:
-            return
-        case .running:
-            throw ProviderError(provider: name, operation: "cancel task \(jobID)", kind: .providerFailed,
-                                message: "Ark cancels queued tasks only; task \(jobID) is already running")
-        case .queued:
+        try await cancelWhileQueued(jobID, runningRefusal: "Ark cancels queued tasks only; task \(jobID) is already running") {
             _ = try await http.send(ProviderHTTPRequest("DELETE", "/contents/generations/tasks/\(escaped(jobID))",
                                                         operation: "cancel task \(jobID)"))
         }
     }
 
     public func resultLocation(of jobID: String) async throws -> ResultLocation {
-        let current = try await status(of: jobID)
-        guard current.state == .succeeded, let result = current.result else {
-            throw ProviderError(provider: name, operation: "result of task \(jobID)", kind: .providerFailed,
-                                message: "task \(jobID) is \(current.state.rawValue), not succeeded"
-                                    + (current.errorMessage.map { ": \($0)" } ?? ""))
-        }
-        return result
+        try await succeededResult(of: jobID)
     }
 
     /// Lists one task: authenticated, free, and never a generation.

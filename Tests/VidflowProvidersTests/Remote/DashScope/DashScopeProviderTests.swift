@@ -12,34 +12,10 @@ final class DashScopeProviderTests: XCTestCase {
     }
 
     private func workflow(maxWait: Double = 30, attempts: Int = 3, image: String? = nil) -> String {
-        """
-        name: dashscope-video
-        defaults:
-          retry: { max_attempts: \(attempts), initial_interval: 100ms, max_interval: 200ms }
-        stages:
-          - id: generate
-            uses: video.generate
-            with:
-              provider: dashscope
-              model: \(image == nil ? "wan2.6-t2v" : "wan2.6-i2v")
-              prompt: lanterns rising over a dark lake
-              seconds: 5
-              resolution: 720p
-              seed: 11
-        \(image.map { "      image: \($0)" } ?? "")
-          - id: poll
-            uses: video.poll
-            with: { interval: 0.05, max_interval: 0.2, max_wait: \(maxWait) }
-          - id: download
-            uses: video.download
-            with:
-              url: ${{ stages.poll.outputs.url }}
-              job_id: ${{ stages.generate.outputs.job_id }}
-              provider: ${{ stages.generate.outputs.provider }}
-          - id: transcode
-            uses: ffmpeg.transcode
-            with: { input: "${{ stages.download.outputs.file }}", quality: low }
-        """
+        providerWorkflow("dashscope-video", provider: "dashscope", generate: [
+            "model: \(image == nil ? "wan2.6-t2v" : "wan2.6-i2v")", "prompt: lanterns rising over a dark lake", "seconds: 5",
+            "resolution: 720p", "seed: 11",
+        ], image: image, maxWait: maxWait, attempts: attempts)
     }
 
     private let generationPath = "/api/v1/services/aigc/video-generation/video-synthesis"
@@ -142,7 +118,7 @@ final class DashScopeProviderTests: XCTestCase {
     func testWholeWorkflowGeneratesPollsDownloadsAndTranscodes() async throws {
         let media = try TestMedia()
         defer { media.cleanUp() }
-        let fake = try await FakeDashScopeServer.start(clip: try Data(contentsOf: URL(fileURLWithPath: try media.clip())))
+        let fake = try await FakeDashScopeServer.start(clip: try media.clipData())
         let world = try ProvidersWorld(extraProviders: [provider(fake)])
         defer { world.cleanUp() }
         let run = try await world.run(try world.definition(workflow(image: try media.jpeg())))
@@ -183,14 +159,10 @@ final class DashScopeProviderTests: XCTestCase {
 
         fake.update { $0.createFailures = [.json(["request_id": "r2", "code": "DataInspectionFailed",
                                                   "message": "Input data may contain inappropriate content."], status: 400)] }
-        do {
-            _ = try await provider(fake).submit(VideoRequest(model: "wan2.6-t2v", prompt: "y"), idempotencyKey: "k2")
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .rejectedContent)
-            XCTAssertTrue(error.jobCertainlyNotCreated)
-            XCTAssertTrue(error.message.contains("inappropriate content. (code DataInspectionFailed)"), error.message)
+        let error = await expectProviderError(.rejectedContent, contains: "inappropriate content. (code DataInspectionFailed)") {
+            try await provider(fake).submit(VideoRequest(model: "wan2.6-t2v", prompt: "y"), idempotencyKey: "k2")
         }
+        XCTAssertEqual(error?.jobCertainlyNotCreated, true)
     }
 
     func testServerErrorsAreRetriedThenSucceed() async throws {
@@ -213,15 +185,11 @@ final class DashScopeProviderTests: XCTestCase {
         var script = FakeDashScopeServer.Script()
         script.firstCreateDelay = .seconds(3)
         let fake = try await FakeDashScopeServer.start(clip: Data(), script: script)
-        let world = try ProvidersWorld(extraProviders: [provider(fake, timeout: 1)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow()))
-        XCTAssertEqual(run.status, .failed, "DashScope has no client reference: the lost submit cannot be reconciled")
+        try await assertGenerateFails(workflow(), with: provider(fake, timeout: 1),
+                                      kind: .providerFailed, contains: "client reference",
+                                      "DashScope has no client reference: the lost submit cannot be reconciled")
         XCTAssertEqual(fake.creates.count, 1, "the create whose answer was lost is not repeated")
         XCTAssertEqual(fake.tasksCreated, 1)
-        let generate = try await world.stages(run.id)["generate"]
-        XCTAssertEqual(generate?.error?.kind, .providerFailed)
-        XCTAssertTrue(generate?.error?.message.contains("client reference") == true, "\(String(describing: generate?.error))")
     }
 
     func testMalformedJSONIsATransientErrorAndACreateIsNotRepeated() async throws {
@@ -229,22 +197,13 @@ final class DashScopeProviderTests: XCTestCase {
         script.createFailures = [.text("<html>502 Bad Gateway</html>", status: 200, contentType: "text/html")]
         let fake = try await FakeDashScopeServer.start(clip: Data(), script: script)
         let wan = provider(fake)
-        do {
-            _ = try await wan.submit(VideoRequest(model: "wan2.6-t2v", prompt: "x"), idempotencyKey: "k")
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .transient)
-            XCTAssertFalse(error.jobCertainlyNotCreated, "a 2xx answer may have created a task")
+        let error = await expectProviderError(.transient) {
+            try await wan.submit(VideoRequest(model: "wan2.6-t2v", prompt: "x"), idempotencyKey: "k")
         }
+        XCTAssertEqual(error?.jobCertainlyNotCreated, false, "a 2xx answer may have created a task")
         XCTAssertEqual(fake.creates.count, 1)
         fake.update { $0.statusFailures = [.text("{\"output\": {", status: 200, contentType: "application/json")] }
-        do {
-            _ = try await wan.status(of: "t-1")
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .transient)
-            XCTAssertTrue(error.message.contains("not JSON"), error.message)
-        }
+        await expectProviderError(.transient, contains: "not JSON") { try await wan.status(of: "t-1") }
     }
 
     func testATaskStuckRunningTimesOutAtMaxWait() async throws {
@@ -252,13 +211,7 @@ final class DashScopeProviderTests: XCTestCase {
         var script = FakeDashScopeServer.Script()
         script.stuck = true
         let fake = try await FakeDashScopeServer.start(clip: Data(), script: script)
-        let world = try ProvidersWorld(extraProviders: [provider(fake)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow(maxWait: 0.6, attempts: 1)))
-        XCTAssertEqual(run.status, .failed)
-        let poll = try await world.stages(run.id)["poll"]
-        XCTAssertEqual(poll?.error?.kind, .timeout)
-        XCTAssertTrue(poll?.error?.message.contains("max_wait") == true)
+        try await assertPollTimesOutAtMaxWait(workflow(maxWait: 0.6, attempts: 1), with: provider(fake))
         XCTAssertEqual(fake.tasksCreated, 1)
     }
 
@@ -267,14 +220,8 @@ final class DashScopeProviderTests: XCTestCase {
         var script = FakeDashScopeServer.Script()
         script.failure = ("DataInspectionFailed", "Output data may contain inappropriate content.")
         let fake = try await FakeDashScopeServer.start(clip: Data(), script: script)
-        let world = try ProvidersWorld(extraProviders: [provider(fake)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow()))
-        XCTAssertEqual(run.status, .failed)
-        let poll = try await world.stages(run.id)["poll"]
-        XCTAssertEqual(poll?.error?.kind, .rejectedContent)
-        XCTAssertTrue(poll?.error?.message.contains("may contain inappropriate content") == true, "\(String(describing: poll?.error))")
-        XCTAssertEqual(poll?.error?.restartFrom, "generate")
+        try await assertPollFails(workflow(), with: provider(fake),
+                                  kind: .rejectedContent, contains: "may contain inappropriate content")
 
         fake.update { $0.failure = ("InternalError.Algo", "algorithm process error") }
         let wan = provider(fake)
@@ -304,11 +251,8 @@ final class DashScopeProviderTests: XCTestCase {
 
         fake.update { $0.pendingPolls = 0; $0.stuck = true }
         let running = try await wan.submit(VideoRequest(model: "wan2.6-t2v", prompt: "z"), idempotencyKey: "k3")
-        do {
+        await expectProviderError(contains: "PENDING tasks only", "DashScope cannot cancel a running task") {
             try await wan.cancel(running)
-            XCTFail("DashScope cannot cancel a running task")
-        } catch let error as ProviderError {
-            XCTAssertTrue(error.message.contains("PENDING tasks only"), error.message)
         }
     }
 
@@ -327,12 +271,8 @@ final class DashScopeProviderTests: XCTestCase {
         let fake = try await FakeDashScopeServer.start(clip: Data())
         try await provider(fake).testConnection()
         XCTAssertEqual(fake.server.requests.filter { $0.method == "GET" && $0.path.hasPrefix("/api/v1/tasks/") }.count, 1)
-        do {
+        await expectProviderError(.auth, contains: "InvalidApiKey", "a refused key must fail the test") {
             try await provider(fake, keys: ["sk-dash-revoked"]).testConnection()
-            XCTFail("a refused key must fail the test")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .auth)
-            XCTAssertTrue(error.message.contains("InvalidApiKey"), error.message)
         }
         XCTAssertTrue(fake.creates.isEmpty, "never a paid generation")
     }

@@ -14,38 +14,10 @@ final class FalProviderTests: XCTestCase {
     }
 
     private func workflow(maxWait: Double = 30, image: String? = nil, attempts: Int = 3) -> String {
-        """
-        name: fal-video
-        defaults:
-          retry: { max_attempts: \(attempts), initial_interval: 100ms, max_interval: 200ms }
-        stages:
-          - id: generate
-            uses: video.generate
-            with:
-              provider: fal
-              prompt: a paper boat drifting down a rainy street
-              seconds: 5
-              aspect_ratio: "16:9"
-              resolution: 720p
-              seed: 7
-        \(image.map { "      image: \($0)" } ?? "")
-          - id: poll
-            uses: video.poll
-            with: { interval: 0.05, max_interval: 0.2, max_wait: \(maxWait) }
-          - id: download
-            uses: video.download
-            with:
-              url: ${{ stages.poll.outputs.url }}
-              job_id: ${{ stages.generate.outputs.job_id }}
-              provider: ${{ stages.generate.outputs.provider }}
-          - id: transcode
-            uses: ffmpeg.transcode
-            with: { input: "${{ stages.download.outputs.file }}", quality: low }
-        """
-    }
-
-    private func clipData(_ media: TestMedia) throws -> Data {
-        try Data(contentsOf: URL(fileURLWithPath: try media.clip()))
+        providerWorkflow("fal-video", provider: "fal", generate: [
+            "prompt: a paper boat drifting down a rainy street", "seconds: 5", "aspect_ratio: \"16:9\"", "resolution: 720p",
+            "seed: 7",
+        ], image: image, maxWait: maxWait, attempts: attempts)
     }
 
     func testTextToVideoSendsPikaFieldsWithKeyAuth() async throws {
@@ -90,7 +62,7 @@ final class FalProviderTests: XCTestCase {
     func testWholeWorkflowGeneratesPollsDownloadsAndTranscodes() async throws {
         let media = try TestMedia()
         defer { media.cleanUp() }
-        let fake = try await FakeFalServer.start(clip: try clipData(media))
+        let fake = try await FakeFalServer.start(clip: try media.clipData())
         let world = try ProvidersWorld(extraProviders: [provider(fake)])
         defer { world.cleanUp() }
         let run = try await world.run(try world.definition(workflow(image: try media.jpeg())))
@@ -138,14 +110,9 @@ final class FalProviderTests: XCTestCase {
         var script = FakeFalServer.Script()
         script.firstCreateDelay = .seconds(3)
         let fake = try await FakeFalServer.start(clip: Data(), script: script)
-        let world = try ProvidersWorld(extraProviders: [provider(fake, timeout: 1)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow()))
-        XCTAssertEqual(run.status, .failed)
+        try await assertGenerateFails(workflow(), with: provider(fake, timeout: 1), contains: "no way to find a job")
         XCTAssertEqual(fake.server.requests("POST", "/fal-ai/pika/v2.2/text-to-video").count, 1, "never paid twice")
         XCTAssertEqual(fake.jobsCreated, 1)
-        let generate = try await world.stages(run.id)["generate"]
-        XCTAssertTrue(generate?.error?.message.contains("no way to find a job") == true, "\(String(describing: generate?.error))")
     }
 
     func testMalformedStatusBodyIsATransientError() async throws {
@@ -153,13 +120,7 @@ final class FalProviderTests: XCTestCase {
         let fal = provider(fake)
         let id = try await fal.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
         fake.update { $0.statusFailures = [.text("<html>upstream error</html>", status: 200, contentType: "text/html")] }
-        do {
-            _ = try await fal.status(of: id)
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .transient)
-            XCTAssertTrue(error.message.contains("not JSON"), error.message)
-        }
+        await expectProviderError(.transient, contains: "not JSON") { try await fal.status(of: id) }
     }
 
     func testAJobStuckInProgressTimesOutAtMaxWait() async throws {
@@ -167,13 +128,7 @@ final class FalProviderTests: XCTestCase {
         var script = FakeFalServer.Script()
         script.stuck = true
         let fake = try await FakeFalServer.start(clip: Data(), script: script)
-        let world = try ProvidersWorld(extraProviders: [provider(fake)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow(maxWait: 0.6, attempts: 1)))
-        XCTAssertEqual(run.status, .failed)
-        let poll = try await world.stages(run.id)["poll"]
-        XCTAssertEqual(poll?.error?.kind, .timeout)
-        XCTAssertTrue(poll?.error?.message.contains("max_wait") == true)
+        try await assertPollTimesOutAtMaxWait(workflow(maxWait: 0.6, attempts: 1), with: provider(fake))
         XCTAssertEqual(fake.jobsCreated, 1)
     }
 
@@ -182,14 +137,8 @@ final class FalProviderTests: XCTestCase {
         var script = FakeFalServer.Script()
         script.failure = ("The prompt was flagged by the content checker", "content_policy_violation")
         let fake = try await FakeFalServer.start(clip: Data(), script: script)
-        let world = try ProvidersWorld(extraProviders: [provider(fake)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow()))
-        XCTAssertEqual(run.status, .failed)
-        let poll = try await world.stages(run.id)["poll"]
-        XCTAssertEqual(poll?.error?.kind, .rejectedContent)
-        XCTAssertTrue(poll?.error?.message.contains("flagged by the content checker") == true, "\(String(describing: poll?.error))")
-        XCTAssertEqual(poll?.error?.restartFrom, "generate")
+        try await assertPollFails(workflow(), with: provider(fake),
+                                  kind: .rejectedContent, contains: "flagged by the content checker")
     }
 
     func testAFailureShownOnlyByTheResultRequestIsReadFromIt() async throws {
@@ -231,11 +180,8 @@ final class FalProviderTests: XCTestCase {
     func testTestConnectionTreatsAnUnknownRequestAsProofTheKeyWorks() async throws {
         let fake = try await FakeFalServer.start(clip: Data())
         try await provider(fake).testConnection()
-        do {
+        await expectProviderError(.auth, "expected an auth error") {
             try await provider(fake, keys: ["fal-key-revoked"]).testConnection()
-            XCTFail("expected an auth error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .auth)
         }
         XCTAssertEqual(fake.jobsCreated, 0, "nothing paid for")
     }

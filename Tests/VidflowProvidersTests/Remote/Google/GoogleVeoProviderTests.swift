@@ -11,7 +11,7 @@ final class GoogleVeoProviderTests: XCTestCase {
 
     override func setUp() async throws {
         media = try TestMedia()
-        let clip = try Data(contentsOf: URL(fileURLWithPath: try media.clip()))
+        let clip = try media.clipData()
         fake = try await FakeGoogleVeoServer.start(video: clip)
     }
 
@@ -25,51 +25,15 @@ final class GoogleVeoProviderTests: XCTestCase {
     }
 
     /// generate → poll → download (with the key) → transcode, as a workflow naming `provider: google`.
-    private func workflow(generate extra: String = "", maxWait: Double = 20) -> String {
-        """
-        name: google-veo-test
-        defaults:
-          retry: { max_attempts: 2, initial_interval: 50ms, max_interval: 100ms }
-        stages:
-          - id: generate
-            uses: video.generate
-            with:
-              provider: google
-              prompt: a red fox runs through fresh snow
-              seconds: 4
-              aspect_ratio: "16:9"
-              resolution: 720p
-        \(extra)
-          - id: poll
-            uses: video.poll
-            with:
-              job_id: ${{ stages.generate.outputs.job_id }}
-              provider: ${{ stages.generate.outputs.provider }}
-              restart_from: generate
-              max_wait: \(maxWait)
-              interval: 0.05
-              max_interval: 0.2
-          - id: download
-            uses: video.download
-            with:
-              url: ${{ stages.poll.outputs.url }}
-              job_id: ${{ stages.poll.outputs.job_id }}
-              provider: ${{ stages.poll.outputs.provider }}
-              restart_from: generate
-          - id: transcode
-            uses: ffmpeg.transcode
-            with:
-              input: ${{ stages.download.outputs.file }}
-              quality: low
-        """
+    private func workflow(image: String? = nil, maxWait: Double = 20) -> String {
+        providerWorkflow("google-veo-test", provider: "google", generate: [
+            "prompt: a red fox runs through fresh snow", "seconds: 4", "aspect_ratio: \"16:9\"", "resolution: 720p",
+        ], image: image, maxWait: maxWait, attempts: 2, retryIntervals: ("50ms", "100ms"),
+        wiring: .restartable(downloadNamesJob: true))
     }
 
-    private func run(_ yaml: String, provider: GoogleVeoProvider? = nil) async throws
-        -> (run: RunRecord, stages: [String: StageRecord]) {
-        let world = try ProvidersWorld(extraProviders: [provider ?? self.provider()])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(yaml))
-        return (run, try await world.stages(run.id))
+    private func run(_ yaml: String) async throws -> (run: RunRecord, stages: [String: StageRecord]) {
+        try await runWorkflow(yaml, with: provider())
     }
 
     // MARK: Wire format
@@ -145,7 +109,7 @@ final class GoogleVeoProviderTests: XCTestCase {
 
     func testWorkflowGeneratesPollsDownloadsWithTheKeyAndTranscodes() async throws {
         let image = try media.jpeg()
-        let (run, stages) = try await run(workflow(generate: "      image: \(image)"))
+        let (run, stages) = try await run(workflow(image: image))
         XCTAssertEqual(run.status, .completed, "\(String(describing: run.error))")
         XCTAssertEqual(fake.creates.count, 1)
         XCTAssertEqual(fake.creates.first?.json?["instances"]?.arrayValue?.first?["image"]?["mimeType"], "image/jpeg")
@@ -163,12 +127,8 @@ final class GoogleVeoProviderTests: XCTestCase {
 
     func testOperationErrorFailsThePollWithGooglesReason() async throws {
         fake.update { $0.outcome = .error(code: 13, message: "Video generation failed due to an internal error.", status: "INTERNAL") }
-        let (run, stages) = try await run(workflow())
-        XCTAssertEqual(run.status, .failed)
-        let error = try XCTUnwrap(stages["poll"]?.error)
-        XCTAssertEqual(error.kind, .providerFailed)
-        XCTAssertTrue(error.message.contains("Video generation failed due to an internal error. (INTERNAL)"), error.message)
-        XCTAssertEqual(error.restartFrom, "generate")
+        try await assertPollFails(workflow(), with: provider(), kind: .providerFailed,
+                                  contains: "Video generation failed due to an internal error. (INTERNAL)")
         XCTAssertEqual(fake.creates.count, 1)
     }
 
@@ -185,10 +145,7 @@ final class GoogleVeoProviderTests: XCTestCase {
 
     func testAJobStuckRunningTimesOutAtMaxWait() async throws {
         fake.update { $0.outcome = .never }
-        let (run, stages) = try await run(workflow(maxWait: 0.4))
-        XCTAssertEqual(run.status, .failed)
-        XCTAssertEqual(stages["poll"]?.error?.kind, .timeout)
-        XCTAssertTrue(stages["poll"]?.error?.message.contains("max_wait") ?? false)
+        try await assertPollTimesOutAtMaxWait(workflow(maxWait: 0.4), with: provider())
         XCTAssertEqual(fake.creates.count, 1, "polling again never re-submits")
     }
 
@@ -221,34 +178,26 @@ final class GoogleVeoProviderTests: XCTestCase {
 
     func testATimeoutAfterSubmitNeverCreatesASecondJob() async throws {
         fake.update { $0.createDelay = .seconds(3) }
-        let (run, stages) = try await run(workflow(), provider: provider(timeout: 1))
-        XCTAssertEqual(run.status, .failed)
+        try await assertGenerateFails(workflow(), with: provider(timeout: 1),
+                                      kind: .providerFailed, "no client reference to reconcile with")
         XCTAssertEqual(fake.creates.count, 1, "a create whose answer was lost is not repeated")
-        XCTAssertEqual(stages["generate"]?.error?.kind, .providerFailed, "no client reference to reconcile with")
     }
 
     func testAMalformedCreateAnswerIsNotRepeated() async throws {
         fake.update { $0.createFailures = [.text("<html>upstream hiccup</html>", status: 200, contentType: "text/html")] }
-        do {
-            _ = try await provider().submit(VideoRequest(prompt: "a fox"), idempotencyKey: "k")
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .transient)
-            XCTAssertFalse(error.jobCertainlyNotCreated, "the job may exist")
+        let error = await expectProviderError(.transient) {
+            try await provider().submit(VideoRequest(prompt: "a fox"), idempotencyKey: "k")
         }
+        XCTAssertEqual(error?.jobCertainlyNotCreated, false, "the job may exist")
         XCTAssertEqual(fake.creates.count, 1)
     }
 
     func testAnInvalidRequestIsNotRetried() async throws {
         fake.update { $0.createFailures = [FakeGoogleVeoServer.error(400, "aspectRatio must be 16:9 or 9:16", "INVALID_ARGUMENT")] }
-        do {
-            _ = try await provider().submit(VideoRequest(prompt: "a fox"), idempotencyKey: "k")
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .invalidInput)
-            XCTAssertTrue(error.message.contains("aspectRatio must be 16:9 or 9:16 (INVALID_ARGUMENT)"), error.message)
-            XCTAssertTrue(error.jobCertainlyNotCreated)
+        let error = await expectProviderError(.invalidInput, contains: "aspectRatio must be 16:9 or 9:16 (INVALID_ARGUMENT)") {
+            try await provider().submit(VideoRequest(prompt: "a fox"), idempotencyKey: "k")
         }
+        XCTAssertEqual(error?.jobCertainlyNotCreated, true)
         XCTAssertEqual(fake.creates.count, 1)
     }
 
@@ -276,12 +225,7 @@ final class GoogleVeoProviderTests: XCTestCase {
         let google = provider()
         XCTAssertFalse(google.features.cancel)
         let id = try await google.submit(VideoRequest(prompt: "a fox"), idempotencyKey: "k")
-        do {
-            try await google.cancel(id)
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertTrue(error.message.contains("cannot cancel"), error.message)
-        }
+        await expectProviderError(contains: "cannot cancel") { try await google.cancel(id) }
         XCTAssertFalse(google.features.reconcile)
         XCTAssertFalse(google.features.callbacks)
     }
@@ -291,12 +235,8 @@ final class GoogleVeoProviderTests: XCTestCase {
         let list = try XCTUnwrap(fake.requests.last)
         XCTAssertEqual(list.path, "/v1beta/models")
         XCTAssertEqual(list.headers["x-goog-api-key"], "test-key")
-        do {
+        await expectProviderError(.auth, contains: "API key not valid", "expected an auth error") {
             try await provider(keys: ["wrong"]).testConnection()
-            XCTFail("expected an auth error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .auth)
-            XCTAssertTrue(error.message.contains("API key not valid"), error.message)
         }
     }
 }

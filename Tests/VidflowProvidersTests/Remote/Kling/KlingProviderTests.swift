@@ -19,38 +19,11 @@ final class KlingProviderTests: XCTestCase {
     }
 
     private func workflow(maxWait: Double = 30, attempts: Int = 3) -> String {
-        """
-        name: kling-video
-        inputs:
-          image: { type: string }
-        defaults:
-          retry: { max_attempts: \(attempts), initial_interval: 100ms, max_interval: 200ms }
-        stages:
-          - id: generate
-            uses: video.generate
-            with:
-              provider: kling
-              model: kling-v2-5-turbo
-              prompt: a paper boat on a calm lake
-              image: ${{ inputs.image }}
-              seconds: 5
-              resolution: 1080p
-          - id: poll
-            uses: video.poll
-            with: { interval: 0.05, max_interval: 0.2, max_wait: \(maxWait) }
-          - id: download
-            uses: video.download
-            with:
-              url: ${{ stages.poll.outputs.url }}
-              job_id: ${{ stages.generate.outputs.job_id }}
-              provider: ${{ stages.generate.outputs.provider }}
-          - id: transcode
-            uses: ffmpeg.transcode
-            with: { input: "${{ stages.download.outputs.file }}", quality: low }
-        """
+        providerWorkflow("kling-video", provider: "kling", generate: [
+            "model: kling-v2-5-turbo", "prompt: a paper boat on a calm lake", "image: ${{ inputs.image }}", "seconds: 5",
+            "resolution: 1080p",
+        ], inputs: ["image: { type: string }"], maxWait: maxWait, attempts: attempts)
     }
-
-    private func clip(_ media: TestMedia) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: try media.clip())) }
 
     func testSubmitSendsSnakeCaseFieldsWithAFreshlySignedJWT() async throws {
         let media = try TestMedia()
@@ -108,7 +81,7 @@ final class KlingProviderTests: XCTestCase {
     func testWholeWorkflowGeneratesPollsDownloadsAndTranscodes() async throws {
         let media = try TestMedia()
         defer { media.cleanUp() }
-        let fake = try await FakeKlingServer.start(clip: try clip(media))
+        let fake = try await FakeKlingServer.start(clip: try media.clipData())
         defer { Task { await fake.stop() } }
         let world = try ProvidersWorld(extraProviders: [provider(fake)])
         defer { world.cleanUp() }
@@ -175,7 +148,7 @@ final class KlingProviderTests: XCTestCase {
         defer { media.cleanUp() }
         var script = FakeKlingServer.Script()
         script.firstCreateDelay = .seconds(3)
-        let fake = try await FakeKlingServer.start(clip: try clip(media), script: script)
+        let fake = try await FakeKlingServer.start(clip: try media.clipData(), script: script)
         defer { Task { await fake.stop() } }
         let world = try ProvidersWorld(extraProviders: [provider(fake, timeout: 1)])
         defer { world.cleanUp() }
@@ -207,23 +180,14 @@ final class KlingProviderTests: XCTestCase {
         let fake = try await FakeKlingServer.start(clip: Data(), script: script)
         defer { Task { await fake.stop() } }
         let kling = provider(fake)
-        do {
-            _ = try await kling.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .transient)
-            XCTAssertFalse(error.jobCertainlyNotCreated)
+        let error = await expectProviderError(.transient) {
+            try await kling.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
         }
+        XCTAssertEqual(error?.jobCertainlyNotCreated, false)
         XCTAssertEqual(fake.createRequests.count, 1)
         let id = try await kling.submit(VideoRequest(prompt: "x"), idempotencyKey: "k2")
         fake.update { $0.statusFailures = [.text("<html>gateway</html>", status: 200, contentType: "text/html")] }
-        do {
-            _ = try await kling.status(of: id)
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .transient)
-            XCTAssertTrue(error.message.contains("not JSON"), error.message)
-        }
+        await expectProviderError(.transient, contains: "not JSON") { try await kling.status(of: id) }
     }
 
     func testATaskStuckProcessingTimesOutAtMaxWait() async throws {
@@ -233,14 +197,8 @@ final class KlingProviderTests: XCTestCase {
         script.stuck = true
         let fake = try await FakeKlingServer.start(clip: Data(), script: script)
         defer { Task { await fake.stop() } }
-        let world = try ProvidersWorld(extraProviders: [provider(fake)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow(maxWait: 0.6, attempts: 1)),
-                                      inputs: ["image": .string(try media.jpeg())])
-        XCTAssertEqual(run.status, .failed)
-        let poll = try await world.stages(run.id)["poll"]
-        XCTAssertEqual(poll?.error?.kind, .timeout)
-        XCTAssertTrue(poll?.error?.message.contains("max_wait") == true)
+        try await assertPollTimesOutAtMaxWait(workflow(maxWait: 0.6, attempts: 1), with: provider(fake),
+                                              inputs: ["image": .string(try media.jpeg())])
         XCTAssertEqual(fake.tasksCreated, 1)
     }
 
@@ -251,14 +209,8 @@ final class KlingProviderTests: XCTestCase {
         script.failure = "Video generation failed: the model could not render this scene"
         let fake = try await FakeKlingServer.start(clip: Data(), script: script)
         defer { Task { await fake.stop() } }
-        let world = try ProvidersWorld(extraProviders: [provider(fake)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow()), inputs: ["image": .string(try media.jpeg())])
-        XCTAssertEqual(run.status, .failed)
-        let poll = try await world.stages(run.id)["poll"]
-        XCTAssertEqual(poll?.error?.kind, .providerFailed)
-        XCTAssertTrue(poll?.error?.message.contains("could not render this scene") == true, "\(String(describing: poll?.error))")
-        XCTAssertEqual(poll?.error?.restartFrom, "generate")
+        try await assertPollFails(workflow(), with: provider(fake), inputs: ["image": .string(try media.jpeg())],
+                                  kind: .providerFailed, contains: "could not render this scene")
 
         let kling = provider(fake)
         fake.update { $0.failure = "Failure to pass the risk control system" }
@@ -268,14 +220,10 @@ final class KlingProviderTests: XCTestCase {
         XCTAssertEqual(status.errorMessage, "Failure to pass the risk control system")
 
         fake.update { $0.createFailures = [FakeKlingServer.envelope(1301, "Trigger the content security policy of the platform", status: 400)] }
-        do {
-            _ = try await kling.submit(VideoRequest(prompt: "y"), idempotencyKey: "k3")
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .rejectedContent)
-            XCTAssertTrue(error.jobCertainlyNotCreated)
-            XCTAssertTrue(error.message.contains("content security policy of the platform (code 1301)"), error.message)
+        let error = await expectProviderError(.rejectedContent, contains: "content security policy of the platform (code 1301)") {
+            try await kling.submit(VideoRequest(prompt: "y"), idempotencyKey: "k3")
         }
+        XCTAssertEqual(error?.jobCertainlyNotCreated, true)
     }
 
     func testCancelIsNotSupported() async throws {
@@ -284,12 +232,7 @@ final class KlingProviderTests: XCTestCase {
         let kling = provider(fake)
         XCTAssertFalse(kling.features.cancel)
         let id = try await kling.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
-        do {
-            try await kling.cancel(id)
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertTrue(error.message.contains("no way to cancel"), error.message)
-        }
+        await expectProviderError(contains: "no way to cancel") { try await kling.cancel(id) }
     }
 
     func testARefusedKeyPairIsBenchedAndTheNextPairSigns() async throws {
@@ -313,14 +256,10 @@ final class KlingProviderTests: XCTestCase {
         _ = try await provider(fake, keys: [("ak_one", "sk_one"), ("ak_two", "sk_two")])
             .submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
         XCTAssertEqual(fake.issuers, ["ak_one", "ak_two"])
-        do {
-            _ = try await provider(fake, keys: [("ak_one", "sk_one")]).submit(VideoRequest(prompt: "x"), idempotencyKey: "k2")
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .auth)
-            XCTAssertTrue(error.jobCertainlyNotCreated)
-            XCTAssertTrue(error.message.contains("code 1102"), error.message)
+        let error = await expectProviderError(.auth, contains: "code 1102") {
+            try await provider(fake, keys: [("ak_one", "sk_one")]).submit(VideoRequest(prompt: "x"), idempotencyKey: "k2")
         }
+        XCTAssertEqual(error?.jobCertainlyNotCreated, true)
     }
 
     func testACallbackBeforeTheFirstPollCompletesThePoll() async throws {
@@ -377,12 +316,8 @@ final class KlingProviderTests: XCTestCase {
         let list = try XCTUnwrap(fake.server.requests("GET", "/v1/videos/text2video").first)
         XCTAssertEqual(list.query, ["pageNum": "1", "pageSize": "1"])
         XCTAssertEqual(fake.tasksCreated, 0, "never a paid generation")
-        do {
+        await expectProviderError(.auth, contains: "code 1000", "expected an auth error") {
             try await provider(fake, keys: [("ak_good", "sk_wrong")]).testConnection()
-            XCTFail("expected an auth error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .auth)
-            XCTAssertTrue(error.message.contains("code 1000"), error.message)
         }
     }
 

@@ -11,34 +11,10 @@ final class OpenAIProviderTests: XCTestCase {
         OpenAIProvider(settings: ProviderSettings(apiKeys: keys, baseURL: fake.baseURL, requestTimeout: timeout))
     }
 
-    private func workflow(provider: String = "openai", maxWait: Double = 30, extra: String = "") -> String {
-        """
-        name: openai-video
-        defaults:
-          retry: { max_attempts: 3, initial_interval: 100ms, max_interval: 200ms }
-        stages:
-          - id: generate
-            uses: video.generate
-            with:
-              provider: \(provider)
-              model: sora-2
-              prompt: a red kite over green hills
-              seconds: 4
-              aspect_ratio: "16:9"
-        \(extra)
-          - id: poll
-            uses: video.poll
-            with: { interval: 0.05, max_interval: 0.2, max_wait: \(maxWait) }
-          - id: download
-            uses: video.download
-            with:
-              url: ${{ stages.poll.outputs.url }}
-              job_id: ${{ stages.generate.outputs.job_id }}
-              provider: ${{ stages.generate.outputs.provider }}
-          - id: transcode
-            uses: ffmpeg.transcode
-            with: { input: "${{ stages.download.outputs.file }}", quality: low }
-        """
+    private func workflow(provider: String = "openai", maxWait: Double = 30, attempts: Int = 3) -> String {
+        providerWorkflow("openai-video", provider: provider, generate: [
+            "model: sora-2", "prompt: a red kite over green hills", "seconds: 4", "aspect_ratio: \"16:9\"",
+        ], maxWait: maxWait, attempts: attempts)
     }
 
     func testSubmitSendsTheSDKsMultipartFieldsWithBearerAuth() async throws {
@@ -69,7 +45,7 @@ final class OpenAIProviderTests: XCTestCase {
     func testWholeWorkflowGeneratesPollsDownloadsWithTheKeyAndTranscodes() async throws {
         let media = try TestMedia()
         defer { media.cleanUp() }
-        let fake = try await FakeOpenAIServer.start(clip: try Data(contentsOf: URL(fileURLWithPath: try media.clip())))
+        let fake = try await FakeOpenAIServer.start(clip: try media.clipData())
         let world = try ProvidersWorld(extraProviders: [provider(fake)])
         defer { world.cleanUp() }
         let run = try await world.run(try world.definition(workflow()))
@@ -114,7 +90,7 @@ final class OpenAIProviderTests: XCTestCase {
         defer { media.cleanUp() }
         var script = FakeOpenAIServer.Script()
         script.firstCreateDelay = .seconds(3)
-        let fake = try await FakeOpenAIServer.start(clip: try Data(contentsOf: URL(fileURLWithPath: try media.clip())), script: script)
+        let fake = try await FakeOpenAIServer.start(clip: try media.clipData(), script: script)
         let world = try ProvidersWorld(extraProviders: [provider(fake, timeout: 1)])
         defer { world.cleanUp() }
         let run = try await world.run(try world.definition(workflow()))
@@ -130,13 +106,7 @@ final class OpenAIProviderTests: XCTestCase {
         let openai = provider(fake)
         let id = try await openai.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
         fake.update { $0.statusFailures = [.text("<html>bad gateway</html>", status: 200, contentType: "text/html")] }
-        do {
-            _ = try await openai.status(of: id)
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .transient)
-            XCTAssertTrue(error.message.contains("not JSON"), error.message)
-        }
+        await expectProviderError(.transient, contains: "not JSON") { try await openai.status(of: id) }
     }
 
     func testAJobStuckInProgressTimesOutAtMaxWait() async throws {
@@ -144,14 +114,7 @@ final class OpenAIProviderTests: XCTestCase {
         var script = FakeOpenAIServer.Script()
         script.stuck = true
         let fake = try await FakeOpenAIServer.start(clip: Data(), script: script)
-        let world = try ProvidersWorld(extraProviders: [provider(fake)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow(maxWait: 0.6).replacingOccurrences(
-            of: "max_attempts: 3", with: "max_attempts: 1")))
-        XCTAssertEqual(run.status, .failed)
-        let poll = try await world.stages(run.id)["poll"]
-        XCTAssertEqual(poll?.error?.kind, .timeout)
-        XCTAssertTrue(poll?.error?.message.contains("max_wait") == true)
+        try await assertPollTimesOutAtMaxWait(workflow(maxWait: 0.6, attempts: 1), with: provider(fake))
         XCTAssertEqual(fake.jobsCreated, 1)
     }
 
@@ -159,14 +122,8 @@ final class OpenAIProviderTests: XCTestCase {
         var script = FakeOpenAIServer.Script()
         script.failure = ("moderation_blocked", "Your request was blocked by our moderation system.")
         let fake = try await FakeOpenAIServer.start(clip: Data(), script: script)
-        let world = try ProvidersWorld(extraProviders: [provider(fake)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow()))
-        XCTAssertEqual(run.status, .failed)
-        let poll = try await world.stages(run.id)["poll"]
-        XCTAssertEqual(poll?.error?.kind, .rejectedContent)
-        XCTAssertTrue(poll?.error?.message.contains("blocked by our moderation system") == true, "\(String(describing: poll?.error))")
-        XCTAssertEqual(poll?.error?.restartFrom, "generate")
+        try await assertPollFails(workflow(), with: provider(fake),
+                                  kind: .rejectedContent, contains: "blocked by our moderation system")
     }
 
     func testCancelDeletesTheVideo() async throws {
@@ -221,5 +178,3 @@ final class OpenAIProviderTests: XCTestCase {
         XCTAssertEqual(fake.jobsCreated, 0)
     }
 }
-
-func requireFFmpegOrSkip() throws { _ = try TestMedia() }

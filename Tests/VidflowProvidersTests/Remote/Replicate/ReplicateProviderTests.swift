@@ -12,33 +12,10 @@ final class ReplicateProviderTests: XCTestCase {
     }
 
     private func workflow(maxWait: Double = 30, attempts: Int = 3) -> String {
-        """
-        name: replicate-video
-        defaults:
-          retry: { max_attempts: \(attempts), initial_interval: 100ms, max_interval: 200ms }
-        stages:
-          - id: generate
-            uses: video.generate
-            with:
-              provider: replicate
-              prompt: a lighthouse beam sweeping over a stormy sea
-              seconds: 5
-              aspect_ratio: "16:9"
-              resolution: 720p
-              seed: 3
-          - id: poll
-            uses: video.poll
-            with: { interval: 0.05, max_interval: 0.2, max_wait: \(maxWait) }
-          - id: download
-            uses: video.download
-            with:
-              url: ${{ stages.poll.outputs.url }}
-              job_id: ${{ stages.generate.outputs.job_id }}
-              provider: ${{ stages.generate.outputs.provider }}
-          - id: transcode
-            uses: ffmpeg.transcode
-            with: { input: "${{ stages.download.outputs.file }}", quality: low }
-        """
+        providerWorkflow("replicate-video", provider: "replicate", generate: [
+            "prompt: a lighthouse beam sweeping over a stormy sea", "seconds: 5", "aspect_ratio: \"16:9\"", "resolution: 720p",
+            "seed: 3",
+        ], maxWait: maxWait, attempts: attempts)
     }
 
     private let createPath = "/v1/models/bytedance/seedance-1-pro/predictions"
@@ -87,7 +64,7 @@ final class ReplicateProviderTests: XCTestCase {
     func testWholeWorkflowGeneratesPollsDownloadsAndTranscodes() async throws {
         let media = try TestMedia()
         defer { media.cleanUp() }
-        let fake = try await FakeReplicateServer.start(clip: try Data(contentsOf: URL(fileURLWithPath: try media.clip())))
+        let fake = try await FakeReplicateServer.start(clip: try media.clipData())
         let world = try ProvidersWorld(extraProviders: [provider(fake)])
         defer { world.cleanUp() }
         let run = try await world.run(try world.definition(workflow()))
@@ -133,15 +110,10 @@ final class ReplicateProviderTests: XCTestCase {
         var script = FakeReplicateServer.Script()
         script.firstCreateDelay = .seconds(3)
         let fake = try await FakeReplicateServer.start(clip: Data(), script: script)
-        let world = try ProvidersWorld(extraProviders: [provider(fake, timeout: 1)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow()))
-        XCTAssertEqual(run.status, .failed)
+        try await assertGenerateFails(workflow(), with: provider(fake, timeout: 1), contains: "no way to find a job")
         XCTAssertEqual(fake.server.requests("POST", createPath).count, 1, "never paid twice")
         XCTAssertEqual(fake.jobsCreated, 1)
         XCTAssertFalse(provider(fake).features.reconcile)
-        let generate = try await world.stages(run.id)["generate"]
-        XCTAssertTrue(generate?.error?.message.contains("no way to find a job") == true, "\(String(describing: generate?.error))")
     }
 
     func testMalformedPredictionBodyIsATransientError() async throws {
@@ -149,13 +121,7 @@ final class ReplicateProviderTests: XCTestCase {
         let replicate = provider(fake)
         let id = try await replicate.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
         fake.update { $0.statusFailures = [.text("{\"id\": \"trunc", status: 200, contentType: "application/json")] }
-        do {
-            _ = try await replicate.status(of: id)
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .transient)
-            XCTAssertTrue(error.message.contains("not JSON"), error.message)
-        }
+        await expectProviderError(.transient, contains: "not JSON") { try await replicate.status(of: id) }
     }
 
     func testAPredictionStuckProcessingTimesOutAtMaxWait() async throws {
@@ -163,12 +129,7 @@ final class ReplicateProviderTests: XCTestCase {
         var script = FakeReplicateServer.Script()
         script.stuck = true
         let fake = try await FakeReplicateServer.start(clip: Data(), script: script)
-        let world = try ProvidersWorld(extraProviders: [provider(fake)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow(maxWait: 0.6, attempts: 1)))
-        XCTAssertEqual(run.status, .failed)
-        let poll = try await world.stages(run.id)["poll"]
-        XCTAssertEqual(poll?.error?.kind, .timeout)
+        try await assertPollTimesOutAtMaxWait(workflow(maxWait: 0.6, attempts: 1), with: provider(fake))
         XCTAssertEqual(fake.jobsCreated, 1)
     }
 
@@ -177,14 +138,7 @@ final class ReplicateProviderTests: XCTestCase {
         var script = FakeReplicateServer.Script()
         script.failure = "The input or output was flagged as sensitive. Please try again with different inputs. (E005)"
         let fake = try await FakeReplicateServer.start(clip: Data(), script: script)
-        let world = try ProvidersWorld(extraProviders: [provider(fake)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow()))
-        XCTAssertEqual(run.status, .failed)
-        let poll = try await world.stages(run.id)["poll"]
-        XCTAssertEqual(poll?.error?.kind, .rejectedContent)
-        XCTAssertTrue(poll?.error?.message.contains("flagged as sensitive") == true, "\(String(describing: poll?.error))")
-        XCTAssertEqual(poll?.error?.restartFrom, "generate")
+        try await assertPollFails(workflow(), with: provider(fake), kind: .rejectedContent, contains: "flagged as sensitive")
     }
 
     func testOtherFailuresAreProviderFailuresAndListOutputsAreRead() async throws {
@@ -246,11 +200,8 @@ final class ReplicateProviderTests: XCTestCase {
         let fake = try await FakeReplicateServer.start(clip: Data())
         try await provider(fake).testConnection()
         XCTAssertEqual(fake.server.requests("GET", "/v1/account").count, 1)
-        do {
+        await expectProviderError(.auth, "expected an auth error") {
             try await provider(fake, keys: ["r8_revoked"]).testConnection()
-            XCTFail("expected an auth error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .auth)
         }
     }
 }

@@ -12,39 +12,11 @@ final class RunwayProviderTests: XCTestCase {
     }
 
     private func workflow(maxWait: Double = 30, attempts: Int = 3) -> String {
-        """
-        name: runway-video
-        inputs:
-          image: { type: string }
-        defaults:
-          retry: { max_attempts: \(attempts), initial_interval: 100ms, max_interval: 200ms }
-        stages:
-          - id: generate
-            uses: video.generate
-            with:
-              provider: runway
-              model: gen4.5
-              prompt: a red kite over green hills
-              image: ${{ inputs.image }}
-              seconds: 5
-              aspect_ratio: "16:9"
-              seed: 42
-          - id: poll
-            uses: video.poll
-            with: { interval: 0.05, max_interval: 0.2, max_wait: \(maxWait) }
-          - id: download
-            uses: video.download
-            with:
-              url: ${{ stages.poll.outputs.url }}
-              job_id: ${{ stages.generate.outputs.job_id }}
-              provider: ${{ stages.generate.outputs.provider }}
-          - id: transcode
-            uses: ffmpeg.transcode
-            with: { input: "${{ stages.download.outputs.file }}", quality: low }
-        """
+        providerWorkflow("runway-video", provider: "runway", generate: [
+            "model: gen4.5", "prompt: a red kite over green hills", "image: ${{ inputs.image }}", "seconds: 5",
+            "aspect_ratio: \"16:9\"", "seed: 42",
+        ], inputs: ["image: { type: string }"], maxWait: maxWait, attempts: attempts)
     }
-
-    private func clip(_ media: TestMedia) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: try media.clip())) }
 
     func testSubmitSendsCamelCaseFieldsTheBearerKeyAndTheVersionHeader() async throws {
         let media = try TestMedia()
@@ -99,7 +71,7 @@ final class RunwayProviderTests: XCTestCase {
     func testWholeWorkflowGeneratesPollsDownloadsAndTranscodes() async throws {
         let media = try TestMedia()
         defer { media.cleanUp() }
-        let fake = try await FakeRunwayServer.start(clip: try clip(media))
+        let fake = try await FakeRunwayServer.start(clip: try media.clipData())
         defer { Task { await fake.stop() } }
         let world = try ProvidersWorld(extraProviders: [provider(fake)])
         defer { world.cleanUp() }
@@ -172,19 +144,14 @@ final class RunwayProviderTests: XCTestCase {
         defer { media.cleanUp() }
         var script = FakeRunwayServer.Script()
         script.firstCreateDelay = .seconds(3)
-        let fake = try await FakeRunwayServer.start(clip: try clip(media), script: script)
+        let fake = try await FakeRunwayServer.start(clip: try media.clipData(), script: script)
         defer { Task { await fake.stop() } }
         let runway = provider(fake, timeout: 1)
         XCTAssertFalse(runway.features.reconcile)
-        let world = try ProvidersWorld(extraProviders: [runway])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow()), inputs: ["image": .string(try media.jpeg())])
-        XCTAssertEqual(run.status, .failed)
+        try await assertGenerateFails(workflow(), with: runway, inputs: ["image": .string(try media.jpeg())],
+                                      kind: .providerFailed, contains: "no way to find a job")
         XCTAssertEqual(fake.createRequests.count, 1, "a create whose answer was lost is never sent again")
         XCTAssertEqual(fake.tasksCreated, 1)
-        let generate = try await world.stages(run.id)["generate"]
-        XCTAssertEqual(generate?.error?.kind, .providerFailed, "\(String(describing: generate?.error))")
-        XCTAssertTrue(generate?.error?.message.contains("no way to find a job") == true, "\(String(describing: generate?.error))")
     }
 
     func testMalformedJSONIsTransientAndACreateWithABrokenAnswerIsNotRepeated() async throws {
@@ -193,23 +160,14 @@ final class RunwayProviderTests: XCTestCase {
         let fake = try await FakeRunwayServer.start(clip: Data(), script: script)
         defer { Task { await fake.stop() } }
         let runway = provider(fake)
-        do {
-            _ = try await runway.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .transient)
-            XCTAssertFalse(error.jobCertainlyNotCreated, "a 200 answer may have created a task")
-            XCTAssertTrue(error.message.contains("not JSON"), error.message)
+        let error = await expectProviderError(.transient, contains: "not JSON") {
+            try await runway.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
         }
+        XCTAssertEqual(error?.jobCertainlyNotCreated, false, "a 200 answer may have created a task")
         XCTAssertEqual(fake.createRequests.count, 1)
         let id = try await runway.submit(VideoRequest(prompt: "x"), idempotencyKey: "k2")
         fake.update { $0.statusFailures = [.text("<html>oops</html>", status: 200, contentType: "text/html")] }
-        do {
-            _ = try await runway.status(of: id)
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .transient)
-        }
+        await expectProviderError(.transient) { try await runway.status(of: id) }
     }
 
     func testATaskStuckRunningTimesOutAtMaxWait() async throws {
@@ -219,14 +177,8 @@ final class RunwayProviderTests: XCTestCase {
         script.stuck = true
         let fake = try await FakeRunwayServer.start(clip: Data(), script: script)
         defer { Task { await fake.stop() } }
-        let world = try ProvidersWorld(extraProviders: [provider(fake)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow(maxWait: 0.6, attempts: 1)),
-                                      inputs: ["image": .string(try media.jpeg())])
-        XCTAssertEqual(run.status, .failed)
-        let poll = try await world.stages(run.id)["poll"]
-        XCTAssertEqual(poll?.error?.kind, .timeout)
-        XCTAssertTrue(poll?.error?.message.contains("max_wait") == true)
+        try await assertPollTimesOutAtMaxWait(workflow(maxWait: 0.6, attempts: 1), with: provider(fake),
+                                              inputs: ["image": .string(try media.jpeg())])
         XCTAssertEqual(fake.tasksCreated, 1)
     }
 
@@ -237,15 +189,8 @@ final class RunwayProviderTests: XCTestCase {
         script.failure = ("SAFETY.INPUT.IMAGE", "The input image did not pass our content moderation.")
         let fake = try await FakeRunwayServer.start(clip: Data(), script: script)
         defer { Task { await fake.stop() } }
-        let world = try ProvidersWorld(extraProviders: [provider(fake)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow()), inputs: ["image": .string(try media.jpeg())])
-        XCTAssertEqual(run.status, .failed)
-        let poll = try await world.stages(run.id)["poll"]
-        XCTAssertEqual(poll?.error?.kind, .rejectedContent)
-        XCTAssertTrue(poll?.error?.message.contains("did not pass our content moderation. (SAFETY.INPUT.IMAGE)") == true,
-                      "\(String(describing: poll?.error))")
-        XCTAssertEqual(poll?.error?.restartFrom, "generate")
+        try await assertPollFails(workflow(), with: provider(fake), inputs: ["image": .string(try media.jpeg())],
+                                  kind: .rejectedContent, contains: "did not pass our content moderation. (SAFETY.INPUT.IMAGE)")
         XCTAssertEqual(fake.tasksCreated, 1, "a rejected job is not retried")
 
         fake.update { $0.failure = ("INTERNAL.BAD_OUTPUT.CODE01", "An unexpected error occurred.") }
@@ -295,12 +240,8 @@ final class RunwayProviderTests: XCTestCase {
         try await provider(fake).testConnection()
         XCTAssertEqual(fake.server.requests("GET", "/v1/organization").count, 1)
         XCTAssertEqual(fake.tasksCreated, 0, "never a paid generation")
-        do {
+        await expectProviderError(.auth, contains: "Invalid API key", "expected an auth error") {
             try await provider(fake, keys: ["key_bad"]).testConnection()
-            XCTFail("expected an auth error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .auth)
-            XCTAssertTrue(error.message.contains("Invalid API key"), error.message)
         }
     }
 

@@ -15,39 +15,10 @@ final class SeedanceProviderTests: XCTestCase {
     }
 
     private func workflow(maxWait: Double = 30, attempts: Int = 3, image: String? = nil) -> String {
-        """
-        name: seedance-video
-        defaults:
-          retry: { max_attempts: \(attempts), initial_interval: 100ms, max_interval: 200ms }
-        stages:
-          - id: generate
-            uses: video.generate
-            with:
-              provider: seedance
-              model: seedance-1-0-pro-250528
-              prompt: a paper boat drifting down a rainy street
-              seconds: 5
-              aspect_ratio: "16:9"
-              resolution: 720p
-              seed: 11
-        \(image.map { "      image: \($0)" } ?? "")
-          - id: poll
-            uses: video.poll
-            with: { interval: 0.05, max_interval: 0.2, max_wait: \(maxWait) }
-          - id: download
-            uses: video.download
-            with:
-              url: ${{ stages.poll.outputs.url }}
-              job_id: ${{ stages.generate.outputs.job_id }}
-              provider: ${{ stages.generate.outputs.provider }}
-          - id: transcode
-            uses: ffmpeg.transcode
-            with: { input: "${{ stages.download.outputs.file }}", quality: low }
-        """
-    }
-
-    private func clipData(_ media: TestMedia) throws -> Data {
-        try Data(contentsOf: URL(fileURLWithPath: try media.clip()))
+        providerWorkflow("seedance-video", provider: "seedance", generate: [
+            "model: seedance-1-0-pro-250528", "prompt: a paper boat drifting down a rainy street", "seconds: 5",
+            "aspect_ratio: \"16:9\"", "resolution: 720p", "seed: 11",
+        ], image: image, maxWait: maxWait, attempts: attempts)
     }
 
     func testTextToVideoSendsArkStructuredFieldsWithBearerAuth() async throws {
@@ -120,7 +91,7 @@ final class SeedanceProviderTests: XCTestCase {
     func testWholeWorkflowGeneratesPollsDownloadsAndTranscodes() async throws {
         let media = try TestMedia()
         defer { media.cleanUp() }
-        let fake = try await FakeSeedanceServer.start(clip: try clipData(media))
+        let fake = try await FakeSeedanceServer.start(clip: try media.clipData())
         let world = try ProvidersWorld(extraProviders: [provider(fake)])
         defer { world.cleanUp() }
         let run = try await world.run(try world.definition(workflow(image: try media.jpeg())))
@@ -172,15 +143,11 @@ final class SeedanceProviderTests: XCTestCase {
         var script = FakeSeedanceServer.Script()
         script.firstCreateDelay = .seconds(3)
         let fake = try await FakeSeedanceServer.start(clip: Data(), script: script)
-        let world = try ProvidersWorld(extraProviders: [provider(fake, timeout: 1)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow()))
-        XCTAssertEqual(run.status, .failed, "Ark has no client reference: the lost submit cannot be reconciled")
+        try await assertGenerateFails(workflow(), with: provider(fake, timeout: 1),
+                                      kind: .providerFailed, contains: "client reference",
+                                      "Ark has no client reference: the lost submit cannot be reconciled")
         XCTAssertEqual(fake.creates.count, 1, "the create whose answer was lost is not repeated")
         XCTAssertEqual(fake.tasksCreated, 1)
-        let generate = try await world.stages(run.id)["generate"]
-        XCTAssertEqual(generate?.error?.kind, .providerFailed)
-        XCTAssertTrue(generate?.error?.message.contains("client reference") == true, "\(String(describing: generate?.error))")
     }
 
     func testMalformedJSONIsATransientErrorAndACreateIsNotRepeated() async throws {
@@ -188,22 +155,13 @@ final class SeedanceProviderTests: XCTestCase {
         script.createFailures = [.text("<html>502 Bad Gateway</html>", status: 200, contentType: "text/html")]
         let fake = try await FakeSeedanceServer.start(clip: Data(), script: script)
         let seedance = provider(fake)
-        do {
-            _ = try await seedance.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .transient)
-            XCTAssertFalse(error.jobCertainlyNotCreated, "a 2xx answer may have created a task")
-            XCTAssertTrue(error.message.contains("not JSON"), error.message)
+        let error = await expectProviderError(.transient, contains: "not JSON") {
+            try await seedance.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
         }
+        XCTAssertEqual(error?.jobCertainlyNotCreated, false, "a 2xx answer may have created a task")
         XCTAssertEqual(fake.creates.count, 1)
         fake.update { $0.statusFailures = [.text("{\"id\": \"cgt-", status: 200, contentType: "application/json")] }
-        do {
-            _ = try await seedance.status(of: "cgt-1")
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .transient)
-        }
+        await expectProviderError(.transient) { try await seedance.status(of: "cgt-1") }
     }
 
     func testATaskStuckRunningTimesOutAtMaxWait() async throws {
@@ -211,13 +169,7 @@ final class SeedanceProviderTests: XCTestCase {
         var script = FakeSeedanceServer.Script()
         script.stuck = true
         let fake = try await FakeSeedanceServer.start(clip: Data(), script: script)
-        let world = try ProvidersWorld(extraProviders: [provider(fake)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow(maxWait: 0.6, attempts: 1)))
-        XCTAssertEqual(run.status, .failed)
-        let poll = try await world.stages(run.id)["poll"]
-        XCTAssertEqual(poll?.error?.kind, .timeout)
-        XCTAssertTrue(poll?.error?.message.contains("max_wait") == true)
+        try await assertPollTimesOutAtMaxWait(workflow(maxWait: 0.6, attempts: 1), with: provider(fake))
         XCTAssertEqual(fake.tasksCreated, 1)
     }
 
@@ -226,15 +178,8 @@ final class SeedanceProviderTests: XCTestCase {
         var script = FakeSeedanceServer.Script()
         script.failure = ("OutputVideoSensitiveContentDetected", "The request failed because the output video may contain sensitive information.")
         let fake = try await FakeSeedanceServer.start(clip: Data(), script: script)
-        let world = try ProvidersWorld(extraProviders: [provider(fake)])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(workflow()))
-        XCTAssertEqual(run.status, .failed)
-        let poll = try await world.stages(run.id)["poll"]
-        XCTAssertEqual(poll?.error?.kind, .rejectedContent)
-        XCTAssertTrue(poll?.error?.message.contains("output video may contain sensitive information") == true,
-                      "\(String(describing: poll?.error))")
-        XCTAssertEqual(poll?.error?.restartFrom, "generate")
+        try await assertPollFails(workflow(), with: provider(fake), kind: .rejectedContent,
+                                  contains: "output video may contain sensitive information")
 
         fake.update { $0.failure = ("InternalServiceError", "generation crashed") }
         let id = try await provider(fake).submit(VideoRequest(prompt: "y"), idempotencyKey: "k")
@@ -260,11 +205,8 @@ final class SeedanceProviderTests: XCTestCase {
 
         fake.update { $0.queuedPolls = 0; $0.stuck = true }
         let running = try await seedance.submit(VideoRequest(prompt: "z"), idempotencyKey: "k3")
-        do {
+        await expectProviderError(contains: "queued tasks only", "Ark cannot cancel a running task") {
             try await seedance.cancel(running)
-            XCTFail("Ark cannot cancel a running task")
-        } catch let error as ProviderError {
-            XCTAssertTrue(error.message.contains("queued tasks only"), error.message)
         }
     }
 
@@ -311,12 +253,8 @@ final class SeedanceProviderTests: XCTestCase {
         try await provider(fake).testConnection()
         let list = try XCTUnwrap(fake.server.requests("GET", "/api/v3/contents/generations/tasks").first)
         XCTAssertEqual(list.query, ["page_num": "1", "page_size": "1"])
-        do {
+        await expectProviderError(.auth, contains: "AuthenticationError", "a refused key must fail the test") {
             try await provider(fake, keys: ["ark-test-revoked"]).testConnection()
-            XCTFail("a refused key must fail the test")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .auth)
-            XCTAssertTrue(error.message.contains("AuthenticationError"), error.message)
         }
         XCTAssertTrue(fake.creates.isEmpty, "never a paid generation")
     }

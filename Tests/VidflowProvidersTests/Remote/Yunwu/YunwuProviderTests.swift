@@ -11,7 +11,7 @@ final class YunwuProviderTests: XCTestCase {
 
     override func setUp() async throws {
         media = try TestMedia()
-        let clip = try Data(contentsOf: URL(fileURLWithPath: try media.clip()))
+        let clip = try media.clipData()
         fake = try await FakeYunwuServer.start(video: clip)
     }
 
@@ -25,47 +25,15 @@ final class YunwuProviderTests: XCTestCase {
     }
 
     /// generate → poll → download → transcode, as a workflow naming `provider: yunwu`.
-    private func workflow(model: String = "veo3.1-components", generate extra: String = "", maxWait: Double = 20) -> String {
-        """
-        name: yunwu-test
-        defaults:
-          retry: { max_attempts: 2, initial_interval: 50ms, max_interval: 100ms }
-        stages:
-          - id: generate
-            uses: video.generate
-            with:
-              provider: yunwu
-              model: \(model)
-              prompt: a paper boat drifts down a rainy street
-              aspect_ratio: "16:9"
-        \(extra)
-          - id: poll
-            uses: video.poll
-            with:
-              job_id: ${{ stages.generate.outputs.job_id }}
-              provider: ${{ stages.generate.outputs.provider }}
-              restart_from: generate
-              max_wait: \(maxWait)
-              interval: 0.05
-              max_interval: 0.2
-          - id: download
-            uses: video.download
-            with:
-              url: ${{ stages.poll.outputs.url }}
-              restart_from: generate
-          - id: transcode
-            uses: ffmpeg.transcode
-            with:
-              input: ${{ stages.download.outputs.file }}
-              quality: low
-        """
+    private func workflow(model: String = "veo3.1-components", image: String? = nil, maxWait: Double = 20) -> String {
+        providerWorkflow("yunwu-test", provider: "yunwu", generate: [
+            "model: \(model)", "prompt: a paper boat drifts down a rainy street", "aspect_ratio: \"16:9\"",
+        ], image: image, maxWait: maxWait, attempts: 2, retryIntervals: ("50ms", "100ms"),
+        wiring: .restartable(downloadNamesJob: false))
     }
 
-    private func run(_ yaml: String, provider: YunwuProvider? = nil) async throws -> (run: RunRecord, stages: [String: StageRecord]) {
-        let world = try ProvidersWorld(extraProviders: [provider ?? self.provider()])
-        defer { world.cleanUp() }
-        let run = try await world.run(try world.definition(yaml))
-        return (run, try await world.stages(run.id))
+    private func run(_ yaml: String) async throws -> (run: RunRecord, stages: [String: StageRecord]) {
+        try await runWorkflow(yaml, with: provider())
     }
 
     // MARK: Wire format
@@ -131,7 +99,7 @@ final class YunwuProviderTests: XCTestCase {
 
     func testWorkflowKeepsThePrefixedIdVerbatimAndDownloadsTheVideo() async throws {
         let image = try media.jpeg()
-        let (run, stages) = try await run(workflow(generate: "      image: \(image)"))
+        let (run, stages) = try await run(workflow(image: image))
         XCTAssertEqual(run.status, .completed, "\(String(describing: run.error))")
         XCTAssertEqual(fake.creates.count, 1)
         XCTAssertEqual(fake.creates.first?.json?["images"]?.arrayValue?.count, 1)
@@ -160,12 +128,8 @@ final class YunwuProviderTests: XCTestCase {
 
     func testAFailedTaskSurfacesItsReason() async throws {
         fake.update { $0.outcome = .failed(status: "video_generation_failed", reason: "upstream error: quota of the channel exhausted") }
-        let (run, stages) = try await run(workflow())
-        XCTAssertEqual(run.status, .failed)
-        let error = try XCTUnwrap(stages["poll"]?.error)
-        XCTAssertEqual(error.kind, .providerFailed)
-        XCTAssertTrue(error.message.contains("upstream error: quota of the channel exhausted"), error.message)
-        XCTAssertEqual(error.restartFrom, "generate")
+        try await assertPollFails(workflow(), with: provider(), kind: .providerFailed,
+                                  contains: "upstream error: quota of the channel exhausted")
     }
 
     func testAModerationFailureIsRejectedContent() async throws {
@@ -178,9 +142,7 @@ final class YunwuProviderTests: XCTestCase {
 
     func testAJobStuckRunningTimesOutAtMaxWait() async throws {
         fake.update { $0.outcome = .never }
-        let (run, stages) = try await run(workflow(maxWait: 0.4))
-        XCTAssertEqual(run.status, .failed)
-        XCTAssertEqual(stages["poll"]?.error?.kind, .timeout)
+        try await assertPollTimesOutAtMaxWait(workflow(maxWait: 0.4), with: provider())
         XCTAssertEqual(fake.creates.count, 1)
     }
 
@@ -205,21 +167,16 @@ final class YunwuProviderTests: XCTestCase {
 
     func testATimeoutAfterSubmitNeverCreatesASecondTask() async throws {
         fake.update { $0.createDelay = .seconds(3) }
-        let (run, stages) = try await run(workflow(), provider: provider(timeout: 1))
-        XCTAssertEqual(run.status, .failed)
+        try await assertGenerateFails(workflow(), with: provider(timeout: 1), kind: .providerFailed)
         XCTAssertEqual(fake.creates.count, 1, "a create whose answer was lost is not repeated")
-        XCTAssertEqual(stages["generate"]?.error?.kind, .providerFailed)
     }
 
     func testAMalformedCreateAnswerIsNotRepeated() async throws {
         fake.update { $0.createFailures = [.text("<html>502 Bad Gateway</html>", status: 200, contentType: "text/html")] }
-        do {
-            _ = try await provider().submit(VideoRequest(prompt: "a fox"), idempotencyKey: "k")
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .transient)
-            XCTAssertFalse(error.jobCertainlyNotCreated)
+        let error = await expectProviderError(.transient) {
+            try await provider().submit(VideoRequest(prompt: "a fox"), idempotencyKey: "k")
         }
+        XCTAssertEqual(error?.jobCertainlyNotCreated, false)
         XCTAssertEqual(fake.creates.count, 1)
     }
 
@@ -245,20 +202,10 @@ final class YunwuProviderTests: XCTestCase {
     func testCancelIsNotSupportedAndConnectionIsTestedForFree() async throws {
         let yunwu = provider()
         XCTAssertFalse(yunwu.features.cancel)
-        do {
-            try await yunwu.cancel("veo3.1-fast:abc")
-            XCTFail("expected an error")
-        } catch let error as ProviderError {
-            XCTAssertTrue(error.message.contains("no way to cancel"), error.message)
-        }
+        await expectProviderError(contains: "no way to cancel") { try await yunwu.cancel("veo3.1-fast:abc") }
         try await yunwu.testConnection()
         XCTAssertEqual(fake.requests.last?.path, "/v1/models")
         XCTAssertEqual(fake.creates.count, 0)
-        do {
-            try await provider(keys: ["wrong"]).testConnection()
-            XCTFail("expected an auth error")
-        } catch let error as ProviderError {
-            XCTAssertEqual(error.kind, .auth)
-        }
+        await expectProviderError(.auth, "expected an auth error") { try await provider(keys: ["wrong"]).testConnection() }
     }
 }
