@@ -1,7 +1,7 @@
 import Foundation
 
-/// For providers whose tasks can be cancelled only while they wait in the queue (DashScope, Seedance/Ark)
-/// and whose result link is re-read from the task's status.
+/// For providers whose tasks can be cancelled only while they wait in the queue (DashScope, Seedance/Ark),
+/// and for every provider whose result link is re-read from the task's status.
 extension VideoProvider {
     /// Reads the task and cancels it only while it is queued: a finished task is left alone (there is
     /// nothing to stop, and a provider's cancel may erase its record), a running one is refused with

@@ -63,13 +63,7 @@ public final class GoogleVeoProvider: VideoProvider {
     }
 
     public func resultLocation(of jobID: String) async throws -> ResultLocation {
-        let status = try await status(of: jobID)
-        guard status.state == .succeeded, let result = status.result else {
-            throw ProviderError(provider: name, operation: "result of \(jobID)", kind: .providerFailed,
-                                message: "the operation is \(status.state.rawValue), not finished with a video"
-                                    + (status.errorMessage.map { ": \($0)" } ?? ""))
-        }
-        return result
+        try await succeededResult(of: jobID)
     }
 
     /// The Gemini API offers no way to cancel a video operation (python-genai has none; Vertex's

@@ -105,13 +105,7 @@ public final class KlingProvider: VideoProvider {
 
     /// Kling's video URLs are public (kept 30 days); a fresh read returns them again.
     public func resultLocation(of jobID: String) async throws -> ResultLocation {
-        let status = try await status(of: jobID)
-        guard status.state == .succeeded, let result = status.result else {
-            throw ProviderError(provider: name, operation: "result of task \(jobID)", kind: .providerFailed,
-                                message: "task is \(status.state.rawValue), it has no video"
-                                    + (status.errorMessage.map { ": \($0)" } ?? ""))
-        }
-        return result
+        try await succeededResult(of: jobID)
     }
 
     public func cancel(_ jobID: String) async throws {

@@ -80,13 +80,7 @@ public final class RunwayProvider: VideoProvider {
     /// A fresh output URL (they expire after 24–48 h; re-reading the task signs new ones). Runway's
     /// URLs are pre-signed, so no headers are needed.
     public func resultLocation(of jobID: String) async throws -> ResultLocation {
-        let status = try await status(of: jobID)
-        guard status.state == .succeeded, let result = status.result else {
-            throw ProviderError(provider: name, operation: "result of task \(jobID)", kind: .providerFailed,
-                                message: "task is \(status.state.rawValue), it has no output"
-                                    + (status.errorMessage.map { ": \($0)" } ?? ""))
-        }
-        return result
+        try await succeededResult(of: jobID)
     }
 
     /// `DELETE /v1/tasks/{id}` cancels a pending or running task; on a finished task it would delete

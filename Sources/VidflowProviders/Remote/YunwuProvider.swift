@@ -65,13 +65,7 @@ public final class YunwuProvider: VideoProvider {
     }
 
     public func resultLocation(of jobID: String) async throws -> ResultLocation {
-        let status = try await status(of: jobID)
-        guard status.state == .succeeded, let result = status.result else {
-            throw ProviderError(provider: name, operation: "result of \(jobID)", kind: .providerFailed,
-                                message: "the task is \(status.state.rawValue), not finished with a video"
-                                    + (status.errorMessage.map { ": \($0)" } ?? ""))
-        }
-        return result
+        try await succeededResult(of: jobID)
     }
 
     /// No cancel endpoint is known for the unified video format.
