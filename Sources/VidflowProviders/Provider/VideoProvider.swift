@@ -56,7 +56,9 @@ extension VideoProvider {
 
     public func lookup(idempotencyKey: String, request: VideoRequest) async throws -> String? {
         throw ProviderError(provider: name, operation: "look up job \(idempotencyKey)", kind: .providerFailed,
-                            message: "\(name) offers no way to find a job by a client reference")
+                            message: "the answer to an earlier submit was lost, and \(name) offers no way to find a job "
+                                + "by a client reference, so vidflow does not submit again (it could pay twice); "
+                                + "check the provider's dashboard — `vidflow retry` submits anew")
     }
 
     public func wireRequest(for request: VideoRequest, idempotencyKey: String) throws -> JSONValue { request.json }
