@@ -79,7 +79,8 @@ extension RunExecution {
         stage.progress = percent
         stages[stageID] = stage
         var batch = StoreBatch()
-        batch.stages = [stage]
+        // Only the progress column: this commit may land after the stage's end (commits are not ordered).
+        batch.progress = [StageProgress(runID: runID, stageID: stageID, percent: percent)]
         batch.events = [NewEvent(runID: runID, stageID: stageID, kind: .progress,
                                  data: ["stage": .string(stageID), "percent": .int(percent)], at: now)]
         _ = await commit(batch)

@@ -29,6 +29,10 @@ enum BatchWriter {
                                          RowCoding.json(job.request), job.attempt, RowCoding.time(job.intentAt),
                                          RowCoding.time(job.submittedAt)])
         }
+        for update in batch.progress {
+            try db.cachedStatement(sql: "UPDATE stages SET progress = ? WHERE run_id = ? AND stage_id = ? AND status = 'running'")
+                .execute(arguments: [update.percent, update.runID, update.stageID])
+        }
         for key in batch.discardedJobs {
             try db.cachedStatement(sql: "DELETE FROM external_jobs WHERE run_id = ? AND stage_id = ? AND external_id IS NULL")
                 .execute(arguments: [key.runID, key.stageID])

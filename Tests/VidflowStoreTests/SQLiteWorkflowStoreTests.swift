@@ -194,6 +194,32 @@ final class SQLiteWorkflowStoreTests: XCTestCase {
         XCTAssertEqual(none, [artifact])
     }
 
+    func testAProgressReportCommittedAfterTheStageEndedDoesNotUndoItsEnd() async throws {
+        let world = try StoreWorld()
+        defer { world.cleanUp() }
+        try await world.create("run_a")
+        var stage = try await world.store.stages(of: "run_a")[0]
+        stage.status = .running
+        var batch = StoreBatch()
+        batch.stages = [stage]
+        try await world.store.commit(batch)
+        var progress = StoreBatch()
+        progress.progress = [StageProgress(runID: "run_a", stageID: stage.stageID, percent: 40)]
+        try await world.store.commit(progress)
+        let running = try await world.store.stages(of: "run_a")[0]
+        XCTAssertEqual(running.progress, 40)
+
+        stage.status = .completed
+        stage.progress = 100
+        batch.stages = [stage]
+        try await world.store.commit(batch)
+        progress.progress = [StageProgress(runID: "run_a", stageID: stage.stageID, percent: 72)]
+        try await world.store.commit(progress)
+        let stored = try await world.store.stages(of: "run_a")[0]
+        XCTAssertEqual(stored.status, .completed, "a late progress write left the stage 'running' (seen in make demo)")
+        XCTAssertEqual(stored.progress, 100)
+    }
+
     func testACorruptRowIsATypedErrorNotACrash() async throws {
         let world = try StoreWorld()
         defer { world.cleanUp() }

@@ -37,12 +37,15 @@ public struct StoreBatch: Sendable {
     public var jobs: [ExternalJobRecord] = []
     /// Job intents to forget (run id, stage id): their submit certainly created nothing.
     public var discardedJobs: [ExternalJobKey] = []
+    /// Progress of running stages. Only the progress column is written, and only while the stage is
+    /// still running, so a report committed after the stage ended cannot undo its end.
+    public var progress: [StageProgress] = []
     public var events: [NewEvent] = []
 
     public init() {}
 
     public var isEmpty: Bool {
-        runUpdates.isEmpty && stages.isEmpty && attempts.isEmpty && jobs.isEmpty && discardedJobs.isEmpty && events.isEmpty
+        runUpdates.isEmpty && stages.isEmpty && attempts.isEmpty && jobs.isEmpty && discardedJobs.isEmpty && progress.isEmpty && events.isEmpty
     }
 
     public mutating func append(_ other: StoreBatch) {
@@ -94,5 +97,18 @@ public struct ExternalJobKey: Sendable, Hashable {
     public init(runID: String, stageID: String) {
         self.runID = runID
         self.stageID = stageID
+    }
+}
+
+/// A running stage's progress, 0–100.
+public struct StageProgress: Sendable, Hashable {
+    public var runID: String
+    public var stageID: String
+    public var percent: Int
+
+    public init(runID: String, stageID: String, percent: Int) {
+        self.runID = runID
+        self.stageID = stageID
+        self.percent = percent
     }
 }
