@@ -51,7 +51,7 @@ public enum WireRedaction {
             if text.count > 512, text.allSatisfy({ $0.isLetter || $0.isNumber || "+/=".contains($0) }) {
                 return .string("<\(text.count) base64 chars>")
             }
-            return value
+            return .string(maskingQuerySecrets(text))
         case .array(let items):
             return .array(items.map(redact))
         case .object(let object):
@@ -65,5 +65,22 @@ public enum WireRedaction {
         default:
             return value
         }
+    }
+
+    /// `https://x/cb?token=abc&kind=t` → `https://x/cb?token=****&kind=t` (callback URLs carry vidflow's token).
+    static func maskingQuerySecrets(_ text: String) -> String {
+        guard text.hasPrefix("http"), text.contains("?") else { return text }
+        var result = text
+        for name in ["token", "key", "secret", "signature", "sig"] {
+            for separator in ["?", "&"] {
+                var searchStart = result.startIndex
+                while let range = result.range(of: separator + name + "=", range: searchStart..<result.endIndex) {
+                    let valueEnd = result[range.upperBound...].firstIndex(of: "&") ?? result.endIndex
+                    result.replaceSubrange(range.upperBound..<valueEnd, with: "****")
+                    searchStart = result.index(range.upperBound, offsetBy: 4, limitedBy: result.endIndex) ?? result.endIndex
+                }
+            }
+        }
+        return result
     }
 }
