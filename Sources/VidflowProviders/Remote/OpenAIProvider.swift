@@ -20,7 +20,7 @@ public final class OpenAIProvider: VideoProvider {
     public init(settings: ProviderSettings, name: String = "openai") {
         self.name = name
         let header = settings.options["auth_header"] == "api-key" ? "api-key" : "Authorization"
-        var http = ProviderHTTPClient(provider: name, settings: settings, baseURL: settings.baseURL ?? Self.defaultBaseURL) { key in
+        let http = ProviderHTTPClient(provider: name, settings: settings, baseURL: settings.baseURL ?? Self.defaultBaseURL) { key in
             [(header, header == "api-key" ? key : "Bearer \(key)")]
         }
         self.http = http

@@ -25,7 +25,7 @@ public final class RunwayProvider: VideoProvider {
     /// `pollAfterMs` (or `options["poll_after_ms"]`) overrides the 5 s poll hint.
     public init(settings: ProviderSettings, pollAfterMs: Int? = nil) {
         self.pollAfterMs = pollAfterMs ?? settings.options["poll_after_ms"].flatMap(Int.init) ?? 5000
-        var http = ProviderHTTPClient(provider: "runway", settings: settings, baseURL: settings.baseURL ?? Self.defaultBaseURL) { key in
+        let http = ProviderHTTPClient(provider: "runway", settings: settings, baseURL: settings.baseURL ?? Self.defaultBaseURL) { key in
             [("Authorization", "Bearer \(key)"), ("X-Runway-Version", RunwayProvider.apiVersion)]
         }
         self.http = http
