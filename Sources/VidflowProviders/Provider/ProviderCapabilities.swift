@@ -25,13 +25,24 @@ public struct ProviderCapabilities: Sendable, Hashable {
     public var textToVideo: Bool
     /// Model ids outside `models` are accepted too (Replicate and fal host thousands).
     public var anyModel: Bool
+    /// Videos one job can make (`num_outputs`); 1 for most providers.
+    public var maxOutputs: Int
+    /// Reference images accepted besides the first frame (`images`); 0: none.
+    public var maxReferenceImages: Int
+    /// An earlier video can be remixed or extended (`remix_of`).
+    public var remix: Bool
+    /// Style presets accepted (`style`); empty: none.
+    public var styles: [String]
+    /// The watermark can be switched (`watermark`).
+    public var watermark: Bool
 
     public init(models: [String], allowedSeconds: [Double]? = nil, secondsRange: ClosedRange<Double> = 1...60,
                 defaultSeconds: Double = 4, sizes: [String] = [], arbitrarySizes: Bool = false,
                 aspectRatios: [String] = [], resolutions: [String] = [], imageInput: Bool = false,
                 lastFrame: Bool = false, audio: Bool = false, negativePrompt: Bool = false, seed: Bool = false,
                 fps: Bool = false, extraBody: Bool = false, maxPromptLength: Int? = nil, textToVideo: Bool = true,
-                anyModel: Bool = false) {
+                anyModel: Bool = false, maxOutputs: Int = 1, maxReferenceImages: Int = 0, remix: Bool = false,
+                styles: [String] = [], watermark: Bool = false) {
         self.models = models
         self.allowedSeconds = allowedSeconds
         self.secondsRange = secondsRange
@@ -50,6 +61,11 @@ public struct ProviderCapabilities: Sendable, Hashable {
         self.maxPromptLength = maxPromptLength
         self.textToVideo = textToVideo
         self.anyModel = anyModel
+        self.maxOutputs = maxOutputs
+        self.maxReferenceImages = maxReferenceImages
+        self.remix = remix
+        self.styles = styles
+        self.watermark = watermark
     }
 
     /// This description with `models` set to just `model` (for a per-model table).

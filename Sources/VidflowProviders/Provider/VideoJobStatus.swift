@@ -14,6 +14,8 @@ public struct VideoJobStatus: Sendable, Hashable {
     public var progress: Int?
     /// Set when `state` is `succeeded`.
     public var result: ResultLocation?
+    /// Further videos of the same job (`num_outputs` > 1), after `result`.
+    public var additionalResults: [ResultLocation] = []
     /// Why the job failed or was cancelled, in the provider's words.
     public var errorMessage: String?
     /// How the failure should be treated (`provider_failed`, `rejected_content`, ...).

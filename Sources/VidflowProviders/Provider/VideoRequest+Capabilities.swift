@@ -87,6 +87,24 @@ extension VideoRequest {
         try drop(\.lastFrame, "last_frame", supported: capabilities.lastFrame)
         try drop(\.generateAudio, "generate_audio", supported: capabilities.audio || generateAudio == false)
         try drop(\.extraBody, "extra_body", supported: capabilities.extraBody)
+        try drop(\.remixOf, "remix_of", supported: capabilities.remix)
+        try drop(\.watermark, "watermark", supported: capabilities.watermark || watermark == false)
+        if let count = numOutputs, count != 1 {
+            guard count >= 1 else { throw invalid("num_outputs must be at least 1, got \(count)") }
+            if count > capabilities.maxOutputs {
+                request.numOutputs = try unsupported("num_outputs", String(count), allowed: ["1–\(capabilities.maxOutputs)"],
+                                                     nearest: String(capabilities.maxOutputs)).flatMap(Int.init)
+            }
+        }
+        if let images = referenceImages, images.count > capabilities.maxReferenceImages {
+            let max = capabilities.maxReferenceImages
+            _ = try unsupported("images", "\(images.count) reference images", allowed: max == 0 ? [] : ["at most \(max)"],
+                                nearest: max == 0 ? nil : "the first \(max)")
+            request.referenceImages = max == 0 ? nil : Array(images.prefix(max))
+        }
+        if let style, !capabilities.styles.contains(style) {
+            request.style = try unsupported("style", style, allowed: capabilities.styles, nearest: nil)
+        }
         return (request, warnings)
     }
 

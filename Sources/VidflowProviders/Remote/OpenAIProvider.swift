@@ -35,7 +35,8 @@ public final class OpenAIProvider: VideoProvider {
         return ProviderCapabilities(
             models: Self.models.contains(model) ? [model] + Self.models.filter { $0 != model } : Self.models,
             allowedSeconds: [4, 8, 12], defaultSeconds: 4, sizes: sizes, aspectRatios: ["16:9", "9:16"],
-            resolutions: pro ? ["720p", "1024p"] : ["720p"], imageInput: true, extraBody: true, maxPromptLength: 32_000)
+            resolutions: pro ? ["720p", "1024p"] : ["720p"], imageInput: true, extraBody: true, maxPromptLength: 32_000,
+            remix: true)
     }
 
     public var keyPool: APIKeyPool? { http.keys }
@@ -69,6 +70,7 @@ public final class OpenAIProvider: VideoProvider {
     }
 
     public func wireRequest(for request: VideoRequest, idempotencyKey: String) throws -> JSONValue {
+        if let earlier = request.remixOf { return ["remix_of": .string(earlier), "prompt": .string(request.prompt)] }
         var object: [String: JSONValue] = [:]
         for (key, value) in fields(for: request) { object[key] = .string(value) }
         if let image = request.image { object["input_reference"] = .string("<file \((image as NSString).lastPathComponent)>") }
@@ -76,6 +78,7 @@ public final class OpenAIProvider: VideoProvider {
     }
 
     public func submit(_ request: VideoRequest, idempotencyKey: String) async throws -> String {
+        if let earlier = request.remixOf { return try await remix(earlier, prompt: request.prompt, idempotencyKey: idempotencyKey) }
         var form = MultipartBody()
         for (key, value) in fields(for: request) { form.add(key, value) }
         if let path = request.image {
@@ -86,6 +89,18 @@ public final class OpenAIProvider: VideoProvider {
                                                             body: .multipart(form), operation: "submit", isCreate: true))
         guard let id = video["id"]?.stringValue else {
             throw ProviderError(provider: name, operation: "submit", kind: .transient,
+                                message: "answer has no video id: \(video.canonicalJSON.prefix(200))")
+        }
+        return id
+    }
+
+    /// `POST /videos/{id}/remix` with `{prompt}`: a new video from a finished one, with the new prompt.
+    private func remix(_ earlier: String, prompt: String, idempotencyKey: String) async throws -> String {
+        let video = try await http.json(ProviderHTTPRequest("POST", "/videos/\(earlier)/remix", headers: [("Idempotency-Key", idempotencyKey)],
+                                                            body: .json(["prompt": .string(prompt)]), operation: "remix of \(earlier)",
+                                                            isCreate: true))
+        guard let id = video["id"]?.stringValue else {
+            throw ProviderError(provider: name, operation: "remix of \(earlier)", kind: .transient,
                                 message: "answer has no video id: \(video.canonicalJSON.prefix(200))")
         }
         return id
@@ -151,7 +166,11 @@ public final class OpenAIProvider: VideoProvider {
         let wanted = Dictionary(fields(for: request), uniquingKeysWith: { $1 })
         let cutoff = Date().timeIntervalSince1970 - reconcileWindow
         let matches = (list["data"]?.arrayValue ?? []).filter { video in
-            (video["created_at"]?.doubleValue ?? 0) >= cutoff
+            if let earlier = request.remixOf {
+                return (video["created_at"]?.doubleValue ?? 0) >= cutoff && video["prompt"]?.stringValue == request.prompt
+                    && video["remixed_from_video_id"]?.stringValue == earlier
+            }
+            return (video["created_at"]?.doubleValue ?? 0) >= cutoff
                 && video["prompt"]?.stringValue == wanted["prompt"]
                 && video["model"]?.stringValue == wanted["model"]
                 && (wanted["seconds"] == nil || video["seconds"]?.interpolated == wanted["seconds"])

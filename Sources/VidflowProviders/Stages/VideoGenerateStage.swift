@@ -33,6 +33,11 @@ public struct VideoGenerateStage: Stage {
                 ParameterSpec("image", .file, description: "First frame / reference image (a local path)."),
                 ParameterSpec("last_frame", .file, description: "Last frame image (a local path)."),
                 ParameterSpec("generate_audio", .bool),
+                ParameterSpec("num_outputs", .int, description: "Videos from one job, where the model makes several."),
+                ParameterSpec("images", .array, description: "Reference images (local paths) besides the first frame."),
+                ParameterSpec("remix_of", .string, description: "The provider's job id of an earlier video to remix or extend."),
+                ParameterSpec("style", .string, description: "A style preset, where the model has them."),
+                ParameterSpec("watermark", .bool, description: "Ask for or against the provider's watermark."),
                 ParameterSpec("extra_body", .object, description: "Provider-specific fields passed through as they are."),
                 ParameterSpec("on_unsupported", .string, default: "error",
                               description: "error: reject what the model cannot honour; nearest: use the nearest allowed value."),
@@ -149,13 +154,27 @@ public struct VideoGenerateStage: Stage {
         }
         let prompt = context.string("prompt") ?? ""
         let image = try file("image")
-        if prompt.isEmpty && image == nil {
+        if prompt.isEmpty && image == nil && context.string("remix_of") == nil {
             throw StageFailure(.invalidInput, "video.generate needs a prompt, an image, or both")
         }
         return VideoRequest(
             model: text("model"), prompt: prompt, seconds: context.double("seconds"), size: text("size"),
             aspectRatio: text("aspect_ratio"), resolution: text("resolution"), negativePrompt: text("negative_prompt"),
             seed: context.int("seed"), fps: context.int("fps"), image: image, lastFrame: try file("last_frame"),
-            generateAudio: context.bool("generate_audio"), extraBody: context.parameters["extra_body"]?.objectValue)
+            generateAudio: context.bool("generate_audio"), numOutputs: context.int("num_outputs"),
+            referenceImages: try references(context), remixOf: text("remix_of"), style: text("style"),
+            watermark: context.bool("watermark"), extraBody: context.parameters["extra_body"]?.objectValue)
+    }
+
+    /// `images`: every entry must be an existing local file.
+    private func references(_ context: any StageContext) throws -> [String]? {
+        guard let value = context.parameters["images"], !value.isNull else { return nil }
+        guard let items = value.arrayValue else { throw StageFailure(.invalidInput, "parameter 'images' must be a list of paths") }
+        return try items.enumerated().map { index, item in
+            guard let path = item.stringValue, !path.isEmpty else {
+                throw StageFailure(.invalidInput, "parameter 'images[\(index)]' must be a path")
+            }
+            return try LocalPath.existingFile(path, parameter: "images[\(index)]")
+        }
     }
 }

@@ -32,6 +32,7 @@ public struct VideoPollStage: Stage {
                 OutputSpec("job_id", .string),
                 OutputSpec("provider", .string),
                 OutputSpec("cost", .any, description: "What the job cost, in the provider's terms, when it says."),
+                OutputSpec("urls", .array, description: "Every video of the job (several with num_outputs)."),
             ]
         )
     }
@@ -119,12 +120,13 @@ public struct VideoPollStage: Stage {
         case .queued, .running:
             return nil
         case .succeeded:
-            guard let url = status.result?.url else {
+            guard let result = status.result else {
                 throw StageFailure(.providerFailed, "job \(jobID) at \(provider) succeeded without a result", restartFrom: restartFrom)
             }
-            var outputs: [String: JSONValue] = ["url": .string(url), "status": "succeeded",
+            var outputs: [String: JSONValue] = ["url": .string(result.url), "status": "succeeded",
                                                 "job_id": .string(jobID), "provider": .string(provider)]
             outputs["cost"] = status.cost
+            outputs["urls"] = .array(([result] + status.additionalResults).map { .string($0.url) })
             return StageResult(outputs: outputs)
         case .failed, .cancelled:
             let reason = status.errorMessage ?? "no reason given"

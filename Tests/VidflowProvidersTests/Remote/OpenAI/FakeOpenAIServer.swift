@@ -15,6 +15,7 @@ final class FakeOpenAIServer: Sendable {
         var createdAt: Int
         var polls = 0
         var deleted = false
+        var remixedFrom: String?
     }
 
     struct Script: Sendable {
@@ -74,7 +75,7 @@ final class FakeOpenAIServer: Sendable {
             "id": .string(video.id), "object": "video", "model": .string(video.model), "status": .string(status),
             "progress": .int(progress), "created_at": .int(video.createdAt), "completed_at": .null, "expires_at": .null,
             "prompt": .string(video.prompt), "size": .string(video.size), "seconds": .string(video.seconds),
-            "remixed_from_video_id": .null, "error": .null,
+            "remixed_from_video_id": video.remixedFrom.map(JSONValue.string) ?? .null, "error": .null,
         ]
         if status == "completed" {
             object["completed_at"] = .int(video.createdAt + 5)
@@ -100,6 +101,7 @@ final class FakeOpenAIServer: Sendable {
         case ("GET", 3): return retrieve(parts[2])
         case ("GET", 4) where parts[3] == "content": return content(parts[2], variant: request.query["variant"] ?? "video")
         case ("DELETE", 3): return delete(parts[2])
+        case ("POST", 4) where parts[3] == "remix": return remix(parts[2], request)
         default: return error(404, "Unknown path")
         }
     }
@@ -128,6 +130,23 @@ final class FakeOpenAIServer: Sendable {
         }
         let response = FakeResponse.json(object(video, status: "queued", progress: 0))
         return delay.map { response.delayed($0) } ?? response
+    }
+
+    /// `POST /videos/{id}/remix` (JSON `{prompt}`): only a completed video can be remixed.
+    private func remix(_ id: String, _ request: RecordedRequest) -> FakeResponse {
+        guard let prompt = request.json?["prompt"]?.stringValue, !prompt.isEmpty else {
+            return error(400, "Missing required parameter: 'prompt'.")
+        }
+        guard let source = videos[id], !source.deleted else { return error(404, "Video with id '\(id)' not found.") }
+        guard source.polls >= state.withLock({ $0.script.pollsToFinish }) else {
+            return error(400, "Video '\(id)' is not completed; only completed videos can be remixed.")
+        }
+        var video = Video(id: "video_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(24).lowercased(),
+                          model: source.model, prompt: prompt, seconds: source.seconds, size: source.size,
+                          createdAt: Int(Date().timeIntervalSince1970))
+        video.remixedFrom = id
+        state.withLock { $0.videos[video.id] = video }
+        return .json(object(video, status: "queued", progress: 0))
     }
 
     private func retrieve(_ id: String) -> FakeResponse {

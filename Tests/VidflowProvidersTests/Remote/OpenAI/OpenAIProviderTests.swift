@@ -177,4 +177,40 @@ final class OpenAIProviderTests: XCTestCase {
         XCTAssertEqual(generate?.output?["failover"]?.arrayValue?.first?["code"], "auth")
         XCTAssertEqual(fake.jobsCreated, 0)
     }
+
+    func testARemixPostsThePromptToTheEarlierVideosRemixEndpoint() async throws {
+        let fake = try await FakeOpenAIServer.start(clip: Data())
+        let openai = provider(fake)
+        let first = try await openai.submit(VideoRequest(prompt: "a fox", seconds: 8), idempotencyKey: "k1")
+        for _ in 0..<2 { _ = try await openai.status(of: first) }
+        let request = VideoRequest(prompt: "the same fox, at night", remixOf: first)
+        let (checked, _) = try request.adapted(to: openai.capabilities, provider: "openai", onUnsupported: .error)
+        let remix = try await openai.submit(checked, idempotencyKey: "k2")
+        let posts = fake.server.requests("POST", "/v1/videos/\(first)/remix")
+        XCTAssertEqual(posts.count, 1)
+        XCTAssertEqual(posts.first?.json, ["prompt": "the same fox, at night"])
+        XCTAssertEqual(posts.first?.headers["authorization"], "Bearer sk-test-good")
+        XCTAssertEqual(fake.videos[remix]?.remixedFrom, first)
+        XCTAssertEqual(try openai.wireRequest(for: checked, idempotencyKey: "k2"),
+                       ["remix_of": .string(first), "prompt": "the same fox, at night"])
+        let found = try await openai.lookup(idempotencyKey: "k2", request: checked)
+        XCTAssertEqual(found, remix, "a lost remix answer is found by its source and prompt")
+    }
+
+    func testAdvancedFieldsOpenAICannotHonourAreRefusedByName() throws {
+        let openai = OpenAIProvider(settings: ProviderSettings(apiKeys: ["k"]))
+        for (request, field) in [(VideoRequest(prompt: "x", numOutputs: 2), "num_outputs"),
+                                 (VideoRequest(prompt: "x", referenceImages: ["/tmp/a.png"]), "images"),
+                                 (VideoRequest(prompt: "x", watermark: true), "watermark"),
+                                 (VideoRequest(prompt: "x", style: "anime"), "style")] {
+            XCTAssertThrowsError(try request.adapted(to: openai.capabilities, provider: "openai", onUnsupported: .error)) { error in
+                XCTAssertTrue("\(error)".contains(field), "\(error)")
+            }
+        }
+        let (snapped, warnings) = try VideoRequest(prompt: "x", numOutputs: 3, watermark: false)
+            .adapted(to: openai.capabilities, provider: "openai", onUnsupported: .nearest)
+        XCTAssertEqual(snapped.numOutputs, 1)
+        XCTAssertEqual(snapped.watermark, false, "asking for no watermark needs no support")
+        XCTAssertEqual(warnings.count, 1)
+    }
 }
