@@ -24,6 +24,9 @@ public struct ServerArguments: Sendable {
     /// The URL providers can reach this server at; with it, providers that notify get
     /// `<publicURL>/v1/callbacks/<name>?token=…` and polls finish on their callbacks.
     public var publicURL: String?
+    /// Where provider keys and settings are read from (`OPENAI_API_KEY`, `VIDFLOW_<NAME>_BASE_URL`, ...);
+    /// nil: the process environment. Tests pass their own, so no real key is ever picked up.
+    public var providerEnvironment: [String: String]?
     /// How long a graceful shutdown waits for running stages before leaving them to recovery.
     public var drainTimeout: Duration
     /// Print the ready URL (with the first admin token) on first start.

@@ -33,6 +33,7 @@ struct ServerState: Sendable {
         self.store = store
         artifacts = try FileArtifactStore(root: arguments.dataDirectory)
         providers = ProviderCatalog.registry(dataDirectory: arguments.dataDirectory,
+                                             environment: arguments.providerEnvironment ?? ProcessInfo.processInfo.environment,
                                              stored: ConfigController.storedProviderSettings(dataDirectory: arguments.dataDirectory),
                                              publicURL: arguments.publicURL,
                                              callbackToken: try Self.callbackToken(arguments))

@@ -1,4 +1,5 @@
 import Foundation
+import VidflowProviders
 import VidflowCore
 
 /// Reads the unified `/v1/video/generate` body and OpenAI's `/v1/videos` create fields into a `VideoSpec`.
@@ -16,6 +17,8 @@ enum VideoRequestParser {
         var aspectRatio: String? = nil
         /// Longest wait between polls of the provider, in seconds.
         var pollInterval: Double? = nil
+        /// The registered providers, to tell which one a model id belongs to.
+        var providers: ProviderRegistry? = nil
     }
 
     static func unified(_ body: JSONObjectReader, defaults: Defaults) throws -> VideoSpec {
@@ -52,7 +55,7 @@ enum VideoRequestParser {
         if let model, model.isEmpty { throw APIError.badRequest("must not be empty", field: "model") }
         var spec: VideoSpec
         if let model {
-            let mapped = VideoSpec.provider(forModel: model)
+            let mapped = VideoSpec.provider(forModel: model, known: defaults.providers)
             spec = VideoSpec(prompt: prompt, provider: provider ?? mapped.provider)
             spec.model = provider == nil ? mapped.model : model
         } else {

@@ -1,4 +1,5 @@
 import Foundation
+import VidflowProviders
 import VidflowCore
 
 /// One video to make, in the unified shape both `/v1/video/generate` and `/v1/videos` map onto;
@@ -23,17 +24,28 @@ struct VideoSpec: Sendable {
     var pollInterval: Double?
     var defaultAspectRatio: String?
 
-    /// The provider a model id names: `provider/model`, `sora-*` → openai, `veo-*` → google, `gen*` → runway.
-    static func provider(forModel model: String) -> (provider: String, model: String?) {
+    /// The provider a model id names: `provider/model` (a registered provider name before the slash),
+    /// a model some provider lists (`veo-3.1-generate-preview` → google, `gen4_turbo` → runway), a
+    /// family prefix (`sora-*` → openai, `kling-*`, `wan*` → dashscope, `fal-ai/…` → fal), else `local`.
+    static func provider(forModel model: String, known providers: ProviderRegistry? = nil) -> (provider: String, model: String?) {
         let lower = model.lowercased()
-        if let slash = model.firstIndex(of: "/") {
-            return (String(model[..<slash]), String(model[model.index(after: slash)...]))
+        let names = Set(providers?.names ?? ["local", "openai", "google", "runway", "kling", "seedance", "fal", "replicate",
+                                             "dashscope", "yunwu"])
+        if let slash = model.firstIndex(of: "/"), names.contains(String(model[..<slash]).lowercased()) {
+            return (String(model[..<slash]).lowercased(), String(model[model.index(after: slash)...]))
         }
         if lower == "local" || lower.hasPrefix("local-") { return ("local", lower == "local" ? nil : model) }
-        if lower.hasPrefix("sora") { return ("openai", model) }
-        if lower.hasPrefix("veo") { return ("google", model) }
-        if lower.hasPrefix("gen") || lower.hasPrefix("runway") { return ("runway", model) }
-        if lower.hasPrefix("kling") { return ("kling", model) }
+        if let providers {
+            for name in providers.names where name != "local" {
+                if providers.provider(name)?.capabilities.models.contains(model) == true { return (name, model) }
+            }
+        }
+        let families: [(prefix: String, provider: String)] = [
+            ("sora", "openai"), ("veo", "google"), ("gen", "runway"), ("runway", "runway"), ("kling", "kling"),
+            ("seedance", "seedance"), ("doubao-seedance", "seedance"), ("dreamina", "seedance"), ("wan", "dashscope"),
+            ("fal-ai/", "fal"),
+        ]
+        if let family = families.first(where: { lower.hasPrefix($0.prefix) }) { return (family.provider, model) }
         return ("local", model)
     }
 

@@ -12,7 +12,8 @@ struct VideoSubmitter {
         return VideoRequestParser.Defaults(provider: config["default_provider"]?.stringValue ?? "local",
                                            model: config["default_model"]?.stringValue,
                                            aspectRatio: config["default_aspect_ratio"]?.stringValue,
-                                           pollInterval: config["poll_interval_seconds"]?.doubleValue)
+                                           pollInterval: config["poll_interval_seconds"]?.doubleValue,
+                                           providers: state.providers)
     }
 
     /// Creates (or, for a reused idempotency key, finds) the run; returns its record.

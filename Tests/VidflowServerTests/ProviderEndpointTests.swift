@@ -91,3 +91,35 @@ final class UnownedRunTests: XCTestCase {
         }
     }
 }
+
+/// `model` on `/v1/video/generate` and `/v1/videos` picks the provider.
+final class ModelRoutingTests: XCTestCase {
+    func testAModelIdChoosesItsProviderAndAKeylessProviderFailsWithoutANetworkCall() async throws {
+        let server = try TestServer()
+        defer { server.remove() }
+        let token = try await server.token("ann")
+        let cases: [(model: String, provider: String, sent: String)] = [
+            ("gen4_turbo", "runway", "gen4_turbo"), ("fal-ai/pika/v2.2/text-to-video", "fal", "fal-ai/pika/v2.2/text-to-video"),
+            ("kling/kling-v2-6", "kling", "kling-v2-6"), ("veo-3.1-generate-preview", "google", "veo-3.1-generate-preview"),
+            ("wan2.6-t2v", "dashscope", "wan2.6-t2v"),
+        ]
+        try await server.test { client in
+            for entry in cases {
+                let created = try await client.json(.post, "/v1/video/generate", token: token,
+                                                    body: ["prompt": "a fox", "model": .string(entry.model)])
+                XCTAssertEqual(created.status, .accepted, "\(created.body)")
+                let id = try XCTUnwrap(created.body["task_id"]?.stringValue)
+                var status = try await client.json(.get, "/v1/workflows/status/\(id)", token: token)
+                for _ in 0..<200 where status.body["status"] != "failed" {
+                    try await Task.sleep(for: .milliseconds(20))
+                    status = try await client.json(.get, "/v1/workflows/status/\(id)", token: token)
+                }
+                let generate = status.body["stages"]?["generate"]
+                XCTAssertEqual(generate?["input"]?["provider"]?.stringValue, entry.provider, entry.model)
+                XCTAssertEqual(generate?["input"]?["model"]?.stringValue, entry.sent)
+                XCTAssertEqual(status.body["status"], "failed", "no key is configured in tests")
+                XCTAssertTrue(status.body["error"]?.canonicalJSON.contains("API key") == true, "\(status.body["error"] ?? .null)")
+            }
+        }
+    }
+}

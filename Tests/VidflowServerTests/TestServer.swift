@@ -21,6 +21,7 @@ struct TestServer {
                                     webhookBackoff: [.milliseconds(50), .milliseconds(50)],
                                     webhookSecret: "whsec_" + Data("test-secret-0123456789".utf8).base64EncodedString(),
                                     drainTimeout: .milliseconds(200), announce: false)
+        arguments.providerEnvironment = [:]   // never a real provider key from the developer's shell
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
