@@ -58,6 +58,7 @@ enum DashScopeMapping {
             parameters["duration"] = .int(Int(seconds.rounded()))
         }
         parameters["seed"] = request.seed.map { .int($0) }
+        parameters["watermark"] = request.watermark.map { .bool($0) }
         // Only wan2.6-i2v-flash can switch its sound off; the other 2.5+ models always add sound.
         if entry?.audioSwitch == true, let audio = request.generateAudio { parameters["audio"] = .bool(audio) }
         for (key, value) in request.extraBody ?? [:] {

@@ -59,7 +59,8 @@ public final class DashScopeProvider: VideoProvider {
     public func capabilities(for model: String) -> ProviderCapabilities {
         guard let entry = DashScopeModels.entry(for: model) else {
             // An unknown id gets the full description, so validation names the known models.
-            return model == defaultModel ? ProviderCapabilities(models: [model], imageInput: true, extraBody: true) : capabilities
+            return model == defaultModel
+                ? ProviderCapabilities(models: [model], imageInput: true, extraBody: true, watermark: true) : capabilities
         }
         let textOnly = entry.kind == .textToVideo || entry.kind == .textToVideo27
         return ProviderCapabilities(
@@ -71,7 +72,9 @@ public final class DashScopeProvider: VideoProvider {
             resolutions: entry.tiers, imageInput: !textOnly,
             lastFrame: entry.kind == .keyFrames || entry.kind == .imageToVideo27,
             audio: entry.sound, negativePrompt: true, seed: true, fps: false, extraBody: true,
-            maxPromptLength: entry.maxPrompt, textToVideo: textOnly)
+            maxPromptLength: entry.maxPrompt, textToVideo: textOnly,
+            // `parameters.watermark` (default false) on every Wan model; one video per task, no references or remix.
+            watermark: true)
     }
 
     /// Pending tasks can be cancelled; no callbacks (format unconfirmed); no client reference for lookups.

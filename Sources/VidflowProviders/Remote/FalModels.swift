@@ -6,17 +6,30 @@ import VidflowCore
 enum FalModels {
     static let pikaTextToVideo = "fal-ai/pika/v2.2/text-to-video"
     static let pikaImageToVideo = "fal-ai/pika/v2.2/image-to-video"
-    /// The default endpoint; a request carrying an image is sent to `pikaImageToVideo` instead.
+    /// Pika Scenes: a video composed from reference images (`images[{image_url}]`) and a prompt.
+    static let pikaScenes = "fal-ai/pika/v2.2/pikascenes"
+    /// The default endpoint; a request carrying an image is sent to `pikaImageToVideo` instead, one carrying
+    /// reference images to `pikaScenes`.
     static let defaultModel = pikaTextToVideo
 
     static let pikaRatios = ["16:9", "9:16", "1:1", "4:5", "5:4", "3:2", "2:3"]
+    /// Reference images Pika Scenes takes. Unconfirmed: fal's page names no maximum; Pika's own Scenes API
+    /// (ComfyUI's PikaScenes node) takes up to five "ingredients", so five is assumed.
+    static let pikaMaxReferences = 5
 
     /// Pika v2.2 text-to-video. It takes an image too, because vidflow routes image requests for the
-    /// default endpoint to Pika's image-to-video endpoint (where the aspect ratio follows the image).
+    /// default endpoint to Pika's image-to-video endpoint (where the aspect ratio follows the image), and
+    /// reference images, routed to Pika Scenes.
     static let pikaTextCapabilities = ProviderCapabilities(
         models: [pikaTextToVideo], allowedSeconds: [5, 10], secondsRange: 5...10, defaultSeconds: 5,
         aspectRatios: pikaRatios, resolutions: ["720p", "1080p"], imageInput: true, negativePrompt: true, seed: true,
-        extraBody: true, anyModel: true)
+        extraBody: true, anyModel: true, maxReferenceImages: pikaMaxReferences)
+
+    /// Pika v2.2 Scenes: reference images (required) and a prompt; no first frame.
+    static let pikaScenesCapabilities = ProviderCapabilities(
+        models: [pikaScenes], allowedSeconds: [5, 10], secondsRange: 5...10, defaultSeconds: 5,
+        aspectRatios: pikaRatios, resolutions: ["720p", "1080p"], imageInput: false, negativePrompt: true, seed: true,
+        extraBody: true, textToVideo: false, anyModel: true, maxReferenceImages: pikaMaxReferences)
 
     /// Pika v2.2 image-to-video: needs an image; the aspect ratio follows it.
     static let pikaImageCapabilities = ProviderCapabilities(
@@ -34,21 +47,23 @@ enum FalModels {
             audio: true, negativePrompt: true, seed: true, fps: true, extraBody: true, anyModel: true)
     }
 
-    static var known: [String] { [pikaTextToVideo, pikaImageToVideo] }
+    static var known: [String] { [pikaTextToVideo, pikaImageToVideo, pikaScenes] }
 
     static func capabilities(for model: String) -> ProviderCapabilities {
         switch model {
         case pikaTextToVideo: return pikaTextCapabilities
         case pikaImageToVideo: return pikaImageCapabilities
+        case pikaScenes: return pikaScenesCapabilities
         default: return genericCapabilities(model)
         }
     }
 
-    /// The endpoint a request goes to: its model, the default when none, and Pika's image-to-video
-    /// endpoint when the Pika text-to-video endpoint is asked to animate an image.
+    /// The endpoint a request goes to: its model, the default when none, and, when the Pika text-to-video
+    /// endpoint is asked to animate an image, Pika's image-to-video endpoint (reference images: Pika Scenes).
     static func endpoint(for request: VideoRequest) -> String {
         let model = request.model ?? defaultModel
         if model == pikaTextToVideo && request.image != nil { return pikaImageToVideo }
+        if model == pikaTextToVideo && !(request.referenceImages ?? []).isEmpty { return pikaScenes }
         return model
     }
 
@@ -57,7 +72,18 @@ enum FalModels {
     static func submission(for request: VideoRequest, provider: String) throws(ProviderError)
         -> (endpoint: String, input: JSONValue) {
         let endpoint = endpoint(for: request)
-        let isPika = endpoint == pikaTextToVideo || endpoint == pikaImageToVideo
+        let isPika = [pikaTextToVideo, pikaImageToVideo, pikaScenes].contains(endpoint)
+        let references = request.referenceImages ?? []
+        if !references.isEmpty && (endpoint != pikaScenes || request.image != nil) {
+            // Only Pika Scenes takes reference images, and it has no first frame.
+            throw ProviderError(provider: provider, operation: "build request", kind: .invalidInput,
+                                message: "images (reference images) go to \(pikaScenes) only, without image",
+                                jobCertainlyNotCreated: true)
+        }
+        if endpoint == pikaScenes && references.isEmpty {
+            throw ProviderError(provider: provider, operation: "build request", kind: .invalidInput,
+                                message: "\(pikaScenes) needs reference images (images)", jobCertainlyNotCreated: true)
+        }
         var input: [String: JSONValue] = ["prompt": .string(request.prompt)]
         input["negative_prompt"] = request.negativePrompt.map { .string($0) }
         input["seed"] = request.seed.map { .int($0) }
@@ -69,6 +95,14 @@ enum FalModels {
         }
         if let path = request.image {
             input["image_url"] = .string(try MediaInput.read(path, provider: provider, field: "image").dataURI)
+        }
+        if !references.isEmpty {
+            var images: [JSONValue] = []
+            for (index, path) in references.enumerated() {
+                let media = try MediaInput.read(path, provider: provider, field: "images[\(index)]")
+                images.append(["image_url": .string(media.dataURI)])
+            }
+            input["images"] = .array(images)
         }
         if !isPika {
             if let path = request.lastFrame {

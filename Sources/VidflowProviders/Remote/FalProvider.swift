@@ -7,7 +7,8 @@ import VidflowCore
 ///
 /// Models are fal endpoint ids (`fal-ai/pika/v2.2/text-to-video`); any endpoint id is accepted. The
 /// default is Pika v2.2 text-to-video, and a request with an image for it goes to
-/// `fal-ai/pika/v2.2/image-to-video`. Job ids are `<app id>/requests/<request id>` (e.g.
+/// `fal-ai/pika/v2.2/image-to-video`, one with reference images (`images`) to `fal-ai/pika/v2.2/pikascenes`
+/// (as `images[{image_url}]`). Job ids are `<app id>/requests/<request id>` (e.g.
 /// `fal-ai/pika/requests/4c1…`), since status, result and cancel are addressed under the app id.
 ///
 /// Webhooks: with `settings.callbackURL`, submits add `fal_webhook=<callbackURL>&fal_app=<app id>`.

@@ -43,7 +43,14 @@ enum GoogleVeoMapping {
             negativePrompt: true,
             // `seed`: the docs say Veo 3 has it, python-genai refuses it in Gemini mode; we follow the SDK
             // and do not send it (it can still be passed through `extra_body`).
-            seed: false, fps: false, extraBody: true)
+            seed: false, fps: false, extraBody: true,
+            // `sampleCount`: the Gemini API docs allow 1 for Veo 3.x and up to 2 for Veo 2 (Vertex allows 4).
+            maxOutputs: veo2 ? 2 : 1,
+            // `referenceImages` (≤3 ASSET images) is a Veo 3.1 feature; on lite it is unconfirmed, so not offered.
+            maxReferenceImages: veo31 && !lite ? 3 : 0,
+            // Extension (`instances[0].video.uri` of an earlier Veo output) is a Veo 3.1 feature; Vertex lists
+            // lite among the models that extend, so all three 3.1 models offer it. It needs 720p.
+            remix: veo31)
     }
 
     // MARK: Request
@@ -66,15 +73,25 @@ enum GoogleVeoMapping {
     }
 
     /// The `predictLongRunning` body, images inline; used by `submit` and `wireRequest` alike (the
-    /// recorded copy has its base64 redacted by the caller).
-    static func body(for request: VideoRequest, provider: String) throws(ProviderError) -> JSONValue {
+    /// recorded copy has its base64 redacted by the caller). `extending` is the `video.uri` of the earlier
+    /// operation named by `remixOf`, which `submit` reads first; without it (`wireRequest`, which cannot
+    /// call out) the body names the operation in its place.
+    static func body(for request: VideoRequest, provider: String, extending videoURI: String? = nil) throws(ProviderError) -> JSONValue {
         let model = request.model ?? defaultModel
+        try checkCombinations(request, model: model, provider: provider)
         var instance: [String: JSONValue] = ["prompt": .string(request.prompt)]
         if let path = request.image { instance["image"] = try inlineImage(path, provider: provider, field: "image") }
         if let path = request.lastFrame {
             instance["lastFrame"] = try inlineImage(path, provider: provider, field: "last_frame")
         }
+        if let paths = request.referenceImages, !paths.isEmpty {
+            instance["referenceImages"] = try referenceImages(.array(paths.map { .string($0) }), provider: provider)
+        }
+        if let earlier = request.remixOf {
+            instance["video"] = ["uri": .string(videoURI ?? (isVideoURI(earlier) ? earlier : "<video of \(earlier)>"))]
+        }
         var parameters: [String: JSONValue] = [:]
+        parameters["sampleCount"] = request.numOutputs.map { .int($0) }
         if let seconds = request.seconds { parameters["durationSeconds"] = .int(Int(seconds.rounded())) }
         let shape = shape(of: request, model: model)
         parameters["aspectRatio"] = shape.aspectRatio.map { .string($0) }
@@ -82,7 +99,8 @@ enum GoogleVeoMapping {
         parameters["negativePrompt"] = request.negativePrompt.map { .string($0) }
         for (key, value) in request.extraBody ?? [:] {
             if key == "referenceImages" {
-                instance[key] = try referenceImages(value, provider: provider)
+                let extra = try referenceImages(value, provider: provider)
+                instance[key] = .array((instance[key]?.arrayValue ?? []) + (extra.arrayValue ?? [extra]))
             } else if instanceKeys.contains(key) {
                 instance[key] = value
             } else {
@@ -92,6 +110,36 @@ enum GoogleVeoMapping {
         var body: [String: JSONValue] = ["instances": [.object(instance)]]
         if !parameters.isEmpty { body["parameters"] = .object(parameters) }
         return .object(body)
+    }
+
+    /// What the Gemini API refuses to combine, refused before anything is paid for: reference images with a
+    /// first/last frame or an extended video, and an extension at more than 720p.
+    static func checkCombinations(_ request: VideoRequest, model: String, provider: String) throws(ProviderError) {
+        func refuse(_ message: String) -> ProviderError {
+            ProviderError(provider: provider, operation: "validate request", kind: .invalidInput, message: message,
+                          jobCertainlyNotCreated: true)
+        }
+        if let references = request.referenceImages, !references.isEmpty {
+            if request.image != nil || request.lastFrame != nil {
+                throw refuse("images: \(model) cannot combine reference images with image/last_frame; send one or the other")
+            }
+            if request.remixOf != nil {
+                throw refuse("images: \(model) cannot combine reference images with extending a video (remix_of)")
+            }
+            if request.prompt.isEmpty { throw refuse("prompt: \(model) needs a prompt with reference images") }
+        }
+        if request.remixOf != nil, let resolution = shape(of: request, model: model).resolution, resolution != "720p" {
+            throw refuse("resolution: extending a video (remix_of) needs 720p at \(model), got \(resolution)")
+        }
+    }
+
+    /// `remix_of` given as the file URI itself rather than the operation that made it.
+    static func isVideoURI(_ text: String) -> Bool { text.hasPrefix("https://") || text.hasPrefix("http://") }
+
+    /// The `video.uri` of every sample of a finished operation, in order.
+    static func videoURIs(of operation: JSONValue) -> [String] {
+        let samples = operation["response"]?["generateVideoResponse"]?["generatedSamples"]?.arrayValue ?? []
+        return samples.compactMap { $0["video"]?["uri"]?.stringValue }
     }
 
     /// `{bytesBase64Encoded, mimeType}`: the Gemini API takes inline bytes only (`gcsUri` is Vertex-only).
@@ -135,9 +183,12 @@ enum GoogleVeoMapping {
                                   errorKind: isContentRejection(message) ? .rejectedContent : .providerFailed)
         }
         let response = operation["response"]?["generateVideoResponse"]
-        let samples = response?["generatedSamples"]?.arrayValue ?? []
-        if let uri = samples.lazy.compactMap({ $0["video"]?["uri"]?.stringValue }).first {
-            return VideoJobStatus(state: .succeeded, progress: 100, result: ResultLocation(url: uri, headers: headers))
+        let uris = videoURIs(of: operation)
+        if let uri = uris.first {
+            // With `sampleCount` > 1 every sample is a result; the first is `result`, the rest follow it.
+            var status = VideoJobStatus(state: .succeeded, progress: 100, result: ResultLocation(url: uri, headers: headers))
+            status.additionalResults = uris.dropFirst().map { ResultLocation(url: $0, headers: headers) }
+            return status
         }
         let filtered = response?["raiMediaFilteredCount"]?.intValue ?? 0
         let reasons = (response?["raiMediaFilteredReasons"]?.arrayValue ?? []).compactMap(\.stringValue)

@@ -6,6 +6,9 @@ import VidflowCore
 /// it, and the finished `video.uri` is downloaded with the same `x-goog-api-key` header.
 ///
 /// The job id is the operation name (`models/<model>/operations/<id>`), kept verbatim.
+/// `num_outputs` is `sampleCount` (every sample comes back, the first as `result`); `images` are inline
+/// `ASSET` reference images (Veo 3.1, not with a first/last frame); `remix_of` extends an earlier Veo
+/// video: its operation is read for `video.uri`, sent as `instances[0].video` (720p only).
 /// Not supported here: cancelling (the Gemini API has no cancel path), finding a lost create again
 /// (no client reference), callbacks (`webhookConfig` casing and signing are unconfirmed), and the
 /// Vertex AI endpoint (`vertex_project`/`vertex_location`): it needs OAuth access tokens instead of
@@ -46,7 +49,13 @@ public final class GoogleVeoProvider: VideoProvider {
 
     public func submit(_ request: VideoRequest, idempotencyKey: String) async throws -> String {
         let model = request.model ?? GoogleVeoMapping.defaultModel
-        let body = try GoogleVeoMapping.body(for: request, provider: name)
+        var extending: String?
+        if let earlier = request.remixOf {
+            // Checked before the earlier operation is read, so a refused combination costs no call.
+            try GoogleVeoMapping.checkCombinations(request, model: model, provider: name)
+            extending = try await videoURI(ofEarlier: earlier)
+        }
+        let body = try GoogleVeoMapping.body(for: request, provider: name, extending: extending)
         let operation = try await http.json(ProviderHTTPRequest("POST", "/models/\(model):predictLongRunning",
                                                                 body: .json(body), operation: "submit", isCreate: true))
         guard let id = operation["name"]?.stringValue, !id.isEmpty else {
@@ -84,6 +93,28 @@ public final class GoogleVeoProvider: VideoProvider {
     private func operation(_ jobID: String) async throws(ProviderError) -> JSONValue {
         let path = "/" + (jobID.hasPrefix("/") ? String(jobID.dropFirst()) : jobID)
         return try await http.json(ProviderHTTPRequest("GET", path, operation: "status of \(jobID)"))
+    }
+
+    /// The `video.uri` to extend for `remix_of`: read from the earlier operation (its id is the operation
+    /// name) unless the file URI itself was given. The earlier job must have finished with a video.
+    private func videoURI(ofEarlier earlier: String) async throws -> String {
+        if GoogleVeoMapping.isVideoURI(earlier) { return earlier }
+        let fetched: JSONValue
+        do {
+            fetched = try await operation(earlier)
+        } catch {
+            // Only the earlier operation was read: no job was created.
+            var refused = error
+            refused.jobCertainlyNotCreated = true
+            throw refused
+        }
+        guard let uri = GoogleVeoMapping.videoURIs(of: fetched).first else {
+            let state = fetched["done"]?.boolValue == true ? "finished without a video" : "has not finished"
+            throw ProviderError(provider: name, operation: "read video of \(earlier)", kind: .invalidInput,
+                                message: "remix_of: operation \(earlier) \(state); only a finished Veo video can be extended",
+                                jobCertainlyNotCreated: true)
+        }
+        return uri
     }
 
     /// Veo file URIs need the API key; sent as a header so it never appears in a logged URL.

@@ -40,7 +40,10 @@ enum KlingModels {
             allowedSeconds: model.seconds.map(Double.init),
             secondsRange: Double(model.seconds.min() ?? 5)...Double(model.seconds.max() ?? 10), defaultSeconds: 5,
             aspectRatios: ["16:9", "9:16", "1:1"], resolutions: ["720p", "1080p"], imageInput: true,
-            lastFrame: model.lastFrame, audio: model.audio, negativePrompt: true, extraBody: true, maxPromptLength: 2500)
+            lastFrame: model.lastFrame, audio: model.audio, negativePrompt: true, extraBody: true, maxPromptLength: 2500,
+            // `watermark_info {enabled}` on every legacy create. One task makes one video (num_outputs: fan out);
+            // multi-image2video, elements and video-extend are other endpoints, not mapped here.
+            watermark: true)
     }
 
     // MARK: Request
@@ -75,6 +78,8 @@ enum KlingModels {
         } else if let ratio = request.aspectRatio {
             body["aspect_ratio"] = .string(ratio)
         }
+        // Kling then makes a watermarked copy beside the clean one (`watermark_url`); `status` returns it.
+        if let watermark = request.watermark { body["watermark_info"] = ["enabled": .bool(watermark)] }
         if let callbackURL {
             body["callback_url"] = .string(callbackURL + (callbackURL.contains("?") ? "&" : "?") + "kind=" + endpoint)
         }
@@ -117,7 +122,11 @@ enum KlingModels {
         case "processing"?:
             return VideoJobStatus(state: .running, pollAfterMs: pollAfterMs, cost: cost)
         case "succeed"?, "succeeded"?:
-            let url = data["task_result"]?["videos"]?.arrayValue?.first?["url"]?.stringValue
+            // `watermark_url` exists only when the create asked for `watermark_info.enabled`: that is the video
+            // asked for then; `url` is the clean copy.
+            let video = data["task_result"]?["videos"]?.arrayValue?.first
+            let marked = video?["watermark_url"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+            let url = marked ?? video?["url"]?.stringValue
             return VideoJobStatus(state: .succeeded, progress: 100, result: url.map { ResultLocation(url: $0) }, cost: cost)
         case "failed"?:
             let reason = data["task_status_msg"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "the task failed"

@@ -10,16 +10,20 @@ enum ReplicateModels {
     static let seedanceRatios = ["16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "9:21"]
 
     /// Seedance 1 Pro / Lite on Replicate: `prompt`, `image`, `last_frame_image`, `duration` 2–12 (integer),
-    /// `resolution`, `aspect_ratio` (ignored with an image), `fps` (24), `seed`, `camera_fixed`.
-    static func seedance(_ model: String, resolutions: [String]) -> ProviderCapabilities {
+    /// `resolution`, `aspect_ratio` (ignored with an image), `fps` (24), `seed`, `camera_fixed`; Lite also
+    /// `reference_images` (1–4 URIs; not at 1080p, not with `image`/`last_frame_image`). No `num_outputs` or
+    /// `watermark` input in either schema.
+    static func seedance(_ model: String, resolutions: [String], referenceImages: Int = 0) -> ProviderCapabilities {
         ProviderCapabilities(models: [model], allowedSeconds: (2...12).map(Double.init), secondsRange: 2...12,
                              defaultSeconds: 5, aspectRatios: seedanceRatios, resolutions: resolutions, imageInput: true,
-                             lastFrame: true, seed: true, fps: true, extraBody: true, anyModel: true)
+                             lastFrame: true, seed: true, fps: true, extraBody: true, anyModel: true,
+                             maxReferenceImages: referenceImages)
     }
 
     static let table: [String: ProviderCapabilities] = [
         "bytedance/seedance-1-pro": seedance("bytedance/seedance-1-pro", resolutions: ["480p", "720p", "1080p"]),
-        "bytedance/seedance-1-lite": seedance("bytedance/seedance-1-lite", resolutions: ["480p", "720p", "1080p"]),
+        "bytedance/seedance-1-lite": seedance("bytedance/seedance-1-lite", resolutions: ["480p", "720p", "1080p"],
+                                              referenceImages: 4),
         // Seedance 1.5 Pro adds `generate_audio` and takes no `resolution`.
         "bytedance/seedance-1.5-pro": ProviderCapabilities(
             models: ["bytedance/seedance-1.5-pro"], allowedSeconds: (2...12).map(Double.init), secondsRange: 2...12,
@@ -94,16 +98,46 @@ enum ReplicateModels {
         if let path = request.lastFrame {
             input["last_frame_image"] = .string(try MediaInput.read(path, provider: provider, field: "last_frame").dataURI)
         }
+        if let references = request.referenceImages, !references.isEmpty {
+            input["reference_images"] = .array(try referenceImages(references, request: request, model: model, provider: provider))
+        }
         for (key, value) in request.extraBody ?? [:] { input[key] = value }
         return input
     }
 
+    /// `reference_images` as data URIs, where the model's schema has that input (Seedance 1 Lite) and its
+    /// description allows them: 1–4, never at 1080p nor with a first or last frame.
+    static func referenceImages(_ paths: [String], request: VideoRequest, model: String,
+                                provider: String) throws(ProviderError) -> [JSONValue] {
+        func refuse(_ message: String) -> ProviderError {
+            ProviderError(provider: provider, operation: "build request", kind: .invalidInput, message: message,
+                          jobCertainlyNotCreated: true)
+        }
+        let limit = table[baseName(of: model)]?.maxReferenceImages ?? 0
+        guard limit > 0 else { throw refuse("images: \(model) at Replicate takes no reference images") }
+        guard paths.count <= limit else { throw refuse("images: \(model) takes at most \(limit) reference images") }
+        if request.image != nil || request.lastFrame != nil {
+            throw refuse("images (reference images) cannot be combined with image/last_frame on \(model)")
+        }
+        if request.resolution?.lowercased() == "1080p" {
+            throw refuse("images (reference images) cannot be used at 1080p on \(model)")
+        }
+        var images: [JSONValue] = []
+        for (index, path) in paths.enumerated() {
+            images.append(.string(try MediaInput.read(path, provider: provider, field: "images[\(index)]").dataURI))
+        }
+        return images
+    }
+
     /// The video URL in a prediction's `output`: a URL, the first of a list, or a `video`/`url` field.
-    static func videoURL(in output: JSONValue?) -> String? {
-        guard let output else { return nil }
-        if let url = output.stringValue { return url }
-        if let first = output.arrayValue?.first { return videoURL(in: first) }
-        return output["video"]?.stringValue ?? output["url"]?.stringValue
+    static func videoURL(in output: JSONValue?) -> String? { videoURLs(in: output).first }
+
+    /// Every video URL in a prediction's `output`: one URL, each entry of a list, or a `video`/`url` field.
+    static func videoURLs(in output: JSONValue?) -> [String] {
+        guard let output else { return [] }
+        if let url = output.stringValue { return [url] }
+        if let list = output.arrayValue { return list.flatMap { videoURLs(in: $0) } }
+        return [output["video"]?.stringValue ?? output["url"]?.stringValue].compactMap { $0 }
     }
 
     /// Whether a prediction's `error` says its input or output was refused as unsafe.

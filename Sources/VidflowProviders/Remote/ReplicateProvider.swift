@@ -7,7 +7,8 @@ import VidflowCore
 ///
 /// The default model is `bytedance/seedance-1-pro`; any model is accepted, its unified fields sent in
 /// `input` under Replicate's common names (`prompt`, `duration`, `image`, `last_frame_image`, ...), with
-/// `extra_body` for the rest. With `settings.callbackURL`, creates carry `webhook` and
+/// `extra_body` for the rest; reference images go to Seedance 1 Lite's `reference_images`, and a list
+/// `output` is read as the result plus `additionalResults`. With `settings.callbackURL`, creates carry `webhook` and
 /// `webhook_events_filter: ["completed"]`; deliveries are verified with `settings.webhookSecret`
 /// (`whsec_…`), or, when none is configured, with the account's secret fetched from
 /// `GET /v1/webhooks/default/secret` ahead of time (by `submit`, `testConnection` or
@@ -146,10 +147,15 @@ public final class ReplicateProvider: VideoProvider {
         case "starting":
             return VideoJobStatus(state: .queued, progress: 0, pollAfterMs: pollAfterMs)
         case "succeeded":
-            guard let url = ReplicateModels.videoURL(in: prediction["output"]) else {
+            let urls = ReplicateModels.videoURLs(in: prediction["output"])
+            guard let url = urls.first else {
                 return VideoJobStatus(state: .failed, errorMessage: "succeeded without an output URL", errorKind: .providerFailed)
             }
-            return VideoJobStatus(state: .succeeded, progress: 100, result: ResultLocation(url: url), cost: prediction["metrics"])
+            // A list output (a model making several videos) is the result plus further results.
+            var status = VideoJobStatus(state: .succeeded, progress: 100, result: ResultLocation(url: url),
+                                        cost: prediction["metrics"])
+            status.additionalResults = urls.dropFirst().map { ResultLocation(url: $0) }
+            return status
         case "failed":
             let reason = error ?? "no reason given"
             return VideoJobStatus(state: .failed, errorMessage: reason,

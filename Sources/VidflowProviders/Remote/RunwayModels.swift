@@ -21,7 +21,13 @@ enum RunwayModels {
         var maxPrompt = 1000
         /// The model takes `resolution` (`720p`/`1080p`) instead of `ratio` (happyhorse).
         var resolutionParameter = false
+        /// Position-less `promptImage` entries (reference images) accepted: the seedance2 family only.
+        var maxReferences = 0
     }
+
+    /// Reference images the seedance2 family takes. Runway states no number; 9 is Seedance 2.0's image limit
+    /// at ByteDance (unconfirmed for Runway).
+    static let seedanceReferences = 9
 
     static let gen4Ratios = ["1280:720", "720:1280", "1104:832", "960:960", "832:1104", "1584:672"]
     static let veoRatios = ["1280:720", "720:1280", "1080:1920", "1920:1080"]
@@ -46,11 +52,11 @@ enum RunwayModels {
         // The seedance2 family's duration is an `int` in the SDK; 4–15 s is Seedance 2.0's range at ByteDance
         // (unconfirmed for Runway).
         Model(id: "seedance2", ratios: seedanceRatios, seconds: Array(4...15), defaultSeconds: 5, lastFrame: true,
-              audio: true, seed: true, maxPrompt: 3500),
+              audio: true, seed: true, maxPrompt: 3500, maxReferences: seedanceReferences),
         Model(id: "seedance2_fast", ratios: seedanceFastRatios, seconds: Array(4...15), defaultSeconds: 5, lastFrame: true,
-              audio: true, seed: true, maxPrompt: 3500),
+              audio: true, seed: true, maxPrompt: 3500, maxReferences: seedanceReferences),
         Model(id: "seedance2_mini", ratios: seedanceFastRatios, seconds: Array(4...15), defaultSeconds: 5, lastFrame: true,
-              audio: true, seed: true, maxPrompt: 3500),
+              audio: true, seed: true, maxPrompt: 3500, maxReferences: seedanceReferences),
         // happyhorse: the output follows the input image; `resolution` picks the tier. Durations are an
         // `int` in the SDK (range unconfirmed; 3–15 assumed).
         Model(id: "happyhorse_1_0", ratios: [], seconds: Array(3...15), defaultSeconds: 5, maxPrompt: 2500,
@@ -82,7 +88,10 @@ enum RunwayModels {
             sizes: pairs.map { $0.replacingOccurrences(of: ":", with: "x") },
             aspectRatios: aspects, resolutions: tiers, imageInput: true, lastFrame: model.lastFrame, audio: model.audio,
             negativePrompt: model.negativePrompt, seed: model.seed, extraBody: true, maxPromptLength: model.maxPrompt,
-            textToVideo: model.textToVideo)
+            textToVideo: model.textToVideo,
+            // One task makes one video (num_outputs: fan out N tasks); Runway has no remix of an earlier task
+            // and no watermark switch on these endpoints; reference images only for the seedance2 family.
+            maxReferenceImages: model.maxReferences)
     }
 
     /// `16:9`, `4:3`, `21:9`, ... for a pixel pair (the nearest common ratio).
@@ -108,7 +117,9 @@ enum RunwayModels {
     // MARK: Request
 
     /// The create call for `request`: path and JSON body. Images are read here and sent inline as data
-    /// URIs (Runway accepts them up to 5 MB); `extra_body` is merged last.
+    /// URIs (Runway accepts them up to 5 MB); `extra_body` is merged last. Reference images (seedance2
+    /// family) are position-less `promptImage` entries after the first/last frame, so a request with
+    /// references goes to `image_to_video` even without a first frame.
     static func create(_ request: VideoRequest, provider: String) throws(ProviderError) -> (path: String, body: JSONValue) {
         guard let model = model(request.model) else {
             throw ProviderError(provider: provider, operation: "submit", kind: .invalidInput,
@@ -117,19 +128,34 @@ enum RunwayModels {
         var body: [String: JSONValue] = ["model": .string(model.id)]
         if !request.prompt.isEmpty { body["promptText"] = .string(request.prompt) }
         let path: String
-        if let imagePath = request.image {
+        let references = request.referenceImages ?? []
+        if !references.isEmpty, model.maxReferences == 0 {
+            throw ProviderError(provider: provider, operation: "submit", kind: .invalidInput,
+                                message: "images: \(model.id) takes no reference images (only the seedance2 family does)",
+                                jobCertainlyNotCreated: true)
+        }
+        if request.image != nil || !references.isEmpty {
             path = "/v1/image_to_video"
-            let first = try dataURI(imagePath, field: "image", provider: provider)
+            var entries: [JSONValue] = []
+            if let imagePath = request.image {
+                entries.append(["uri": .string(try dataURI(imagePath, field: "image", provider: provider)), "position": "first"])
+            }
             if let lastPath = request.lastFrame {
-                let last = try dataURI(lastPath, field: "last_frame", provider: provider)
-                body["promptImage"] = [["uri": .string(first), "position": "first"], ["uri": .string(last), "position": "last"]]
+                entries.append(["uri": .string(try dataURI(lastPath, field: "last_frame", provider: provider)), "position": "last"])
+            }
+            for (index, reference) in references.enumerated() {
+                entries.append(["uri": .string(try dataURI(reference, field: "images[\(index)]", provider: provider))])
+            }
+            // A lone first frame stays the plain string form the SDK documents first.
+            if entries.count == 1, request.image != nil, let uri = entries[0]["uri"] {
+                body["promptImage"] = uri
             } else {
-                body["promptImage"] = .string(first)
+                body["promptImage"] = .array(entries)
             }
         } else {
             path = "/v1/text_to_video"
         }
-        let choices = request.image == nil ? (model.textRatios ?? model.ratios) : model.ratios
+        let choices = path == "/v1/text_to_video" ? (model.textRatios ?? model.ratios) : model.ratios
         if let ratio = ratio(for: request, choices: choices) { body["ratio"] = .string(ratio) }
         if model.resolutionParameter, let resolution = request.resolution { body["resolution"] = .string(resolution.lowercased()) }
         body["duration"] = .int(Int((request.seconds ?? Double(model.defaultSeconds)).rounded()))

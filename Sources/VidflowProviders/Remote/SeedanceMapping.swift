@@ -4,9 +4,17 @@ import VidflowCore
 /// The pure halves of the Seedance adapter: the unified request as an Ark create body, an Ark task
 /// object as a unified status, and Ark error codes as error kinds.
 enum SeedanceMapping {
-    /// The `POST /contents/generations/tasks` body for `request` (images inlined as data URLs).
+    /// The `POST /contents/generations/tasks` body for `request` (images inlined as data URLs). `watermark` is
+    /// the configured default; the request's own `watermark` wins over it.
     static func body(for request: VideoRequest, model: String, callbackURL: String?, watermark: Bool?,
                      provider: String) throws(ProviderError) -> JSONValue {
+        let references = request.referenceImages ?? []
+        if !references.isEmpty && (request.image != nil || request.lastFrame != nil) {
+            // Ark's reference-image mode and its first/last-frame mode exclude each other.
+            throw ProviderError(provider: provider, operation: "build request", kind: .invalidInput,
+                                message: "images (reference images) cannot be combined with image/last_frame at Seedance",
+                                jobCertainlyNotCreated: true)
+        }
         var content: [JSONValue] = []
         if !request.prompt.isEmpty {
             content.append(["type": "text", "text": .string(request.prompt)])
@@ -18,6 +26,10 @@ enum SeedanceMapping {
         if let lastFrame = request.lastFrame {
             let media = try MediaInput.read(lastFrame, provider: provider, field: "last_frame")
             content.append(["type": "image_url", "image_url": ["url": .string(media.dataURI)], "role": "last_frame"])
+        }
+        for (index, path) in references.enumerated() {
+            let media = try MediaInput.read(path, provider: provider, field: "images[\(index)]")
+            content.append(["type": "image_url", "image_url": ["url": .string(media.dataURI)], "role": "reference_image"])
         }
         var body: [String: JSONValue] = ["model": .string(model), "content": .array(content)]
         var resolution = request.resolution?.lowercased()
@@ -34,7 +46,7 @@ enum SeedanceMapping {
         if let generateAudio = request.generateAudio, audio || model.hasPrefix("ep-") {
             body["generate_audio"] = .bool(generateAudio)
         }
-        body["watermark"] = watermark.map { .bool($0) }
+        body["watermark"] = (request.watermark ?? watermark).map { .bool($0) }
         body["callback_url"] = callbackURL.map { .string($0) }
         for (key, value) in request.extraBody ?? [:] { body[key] = value }
         return .object(body)

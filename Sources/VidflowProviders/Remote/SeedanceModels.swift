@@ -16,6 +16,8 @@ enum SeedanceModels {
         var imageInput = true
         var lastFrame = true
         var audio = false
+        /// `reference_image` content items accepted (0: none).
+        var referenceImages = 0
     }
 
     /// Ark's `ratio` values (`adaptive`: follow the first frame).
@@ -23,6 +25,9 @@ enum SeedanceModels {
 
     /// Families, the BytePlus default first. Durations: 1.x 2–12 s, 2.0 4–15 s (providers.md §5);
     /// resolutions per family from the ModelArk model list (2.0 1080p and 1.5 1080p unconfirmed).
+    /// Reference images (role `reference_image`): 1.0 lite i2v takes 1–4, the 2.0 family up to 9 (its
+    /// multimodal-reference mode); neither mixes them with a first/last frame. Counts are from the ModelArk
+    /// guide and third-party mirrors (unconfirmed in an SDK).
     static let entries: [Entry] = [
         Entry(ids: ["seedance-1-0-pro-250528", "doubao-seedance-1-0-pro-250528"], seconds: 2...12,
               resolutions: ["480p", "720p", "1080p"]),
@@ -33,11 +38,11 @@ enum SeedanceModels {
         Entry(ids: ["seedance-1-0-lite-t2v-250428", "doubao-seedance-1-0-lite-t2v-250428"], seconds: 2...12,
               resolutions: ["480p", "720p", "1080p"], imageInput: false, lastFrame: false),
         Entry(ids: ["seedance-1-0-lite-i2v-250428", "doubao-seedance-1-0-lite-i2v-250428"], seconds: 2...12,
-              resolutions: ["480p", "720p", "1080p"], textToVideo: false),
+              resolutions: ["480p", "720p", "1080p"], textToVideo: false, referenceImages: 4),
         Entry(ids: ["dreamina-seedance-2-0-260128", "doubao-seedance-2-0-260128"], seconds: 4...15,
-              resolutions: ["480p", "720p", "1080p"], audio: true),
+              resolutions: ["480p", "720p", "1080p"], audio: true, referenceImages: 9),
         Entry(ids: ["dreamina-seedance-2-0-fast-260128", "doubao-seedance-2-0-fast-260128"], seconds: 4...15,
-              resolutions: ["480p", "720p"], audio: true),
+              resolutions: ["480p", "720p"], audio: true, referenceImages: 9),
     ]
 
     static var allIDs: [String] { entries.flatMap(\.ids) }

@@ -8,7 +8,9 @@ import VidflowCore
 /// the Vercel AI SDK points too; keys are region-bound, so a Volcengine (China) key needs
 /// `base_url: https://ark.cn-beijing.volces.com/api/v3` or the option `region: cn-beijing` (which also
 /// switches the default model to the `doubao-` spelling). The option `model` sets another default model
-/// or an endpoint id (`ep-…`); `watermark: true|false` is sent on every create.
+/// or an endpoint id (`ep-…`); `watermark: true|false` is sent on every create (a request's `watermark` wins).
+/// Reference images go in as `reference_image` content items; several videos mean several tasks, and
+/// `remix_of` is not offered (Ark's `draft_task` renders a draft, it does not remix).
 ///
 /// ```swift
 /// let seedance = SeedanceProvider(settings: ProviderSettings(apiKeys: ["ark-key"]))
@@ -63,7 +65,7 @@ public final class SeedanceProvider: VideoProvider {
             sizes: SeedanceModels.sizeList(entry.resolutions), aspectRatios: SeedanceModels.ratios,
             resolutions: entry.resolutions, imageInput: entry.imageInput, lastFrame: entry.lastFrame,
             audio: entry.audio, negativePrompt: false, seed: true, fps: false, extraBody: true,
-            textToVideo: entry.textToVideo)
+            textToVideo: entry.textToVideo, maxReferenceImages: entry.referenceImages, watermark: true)
     }
 
     /// Cancel works on queued tasks only (Ark refuses running ones); callbacks are unsigned task objects;

@@ -12,6 +12,10 @@ enum YunwuMapping {
     ]
     static let models = veoModels + ["jimeng-video-3.0", "sora-2", "sora-2-pro", "grok-video-3"]
 
+    /// Images the `-components` models take (素材合成, "at most 3 images" per the relay's notes); the first
+    /// frame, when given, counts among them.
+    static let maxComponentImages = 3
+
     /// The model families, which decide the field names.
     enum Family { case veo, jimeng, sora, grok, other }
 
@@ -37,7 +41,9 @@ enum YunwuMapping {
             return ProviderCapabilities(
                 models: listed, allowedSeconds: [8], secondsRange: 8...8, defaultSeconds: 8,
                 aspectRatios: model.hasPrefix("veo3") ? ["16:9", "9:16"] : [], imageInput: images,
-                lastFrame: model == "veo2-fast-frames", audio: model.hasPrefix("veo3"), extraBody: true, anyModel: true)
+                lastFrame: model == "veo2-fast-frames", audio: model.hasPrefix("veo3"), extraBody: true, anyModel: true,
+                // Only the `-components` models take several images; the others take a first (and last) frame.
+                maxReferenceImages: model.contains("components") ? maxComponentImages : 0)
         case .jimeng:
             // jimeng and grok take no duration field; 5 s and 6 s are their usual clip lengths (unconfirmed).
             return ProviderCapabilities(
@@ -45,10 +51,11 @@ enum YunwuMapping {
                 aspectRatios: ["16:9", "9:16", "4:3", "3:4", "1:1", "21:9"], resolutions: ["720p", "1080p"],
                 imageInput: true, extraBody: true, anyModel: true)
         case .sora:
+            // `watermark` (default true at the relay) is a Sora-family field.
             return ProviderCapabilities(
                 models: listed, allowedSeconds: [10, 15], secondsRange: 10...15, defaultSeconds: 10,
                 aspectRatios: ["16:9", "9:16"], resolutions: ["720p", "1080p"], imageInput: true, audio: true,
-                extraBody: true, anyModel: true)
+                extraBody: true, anyModel: true, watermark: true)
         case .grok:
             return ProviderCapabilities(
                 models: listed, allowedSeconds: [6], secondsRange: 6...6, defaultSeconds: 6,
@@ -63,8 +70,9 @@ enum YunwuMapping {
 
     /// The `/v1/video/create` body. Images go in `images[]` as data URIs: the notes only show https
     /// URLs and data-URI support is unconfirmed, but vidflow holds local files and the relays built on
-    /// new-api accept them. `extra_body` (`enhance_prompt`, `enable_upsample`, `watermark`, `private`,
-    /// …) is merged at the top level.
+    /// new-api accept them. Reference images follow the first (and last) frame in `images[]`, for the
+    /// `-components` models (at most 3 images in all). `watermark` is sent for the Sora family. `extra_body`
+    /// (`enhance_prompt`, `enable_upsample`, `private`, …) is merged at the top level.
     static func body(for request: VideoRequest, provider: String) throws(ProviderError) -> JSONValue {
         let model = request.model ?? defaultModel
         var body: [String: JSONValue] = ["model": .string(model), "prompt": .string(request.prompt)]
@@ -74,6 +82,18 @@ enum YunwuMapping {
         }
         if let path = request.lastFrame {
             images.append(.string(try MediaInput.read(path, provider: provider, field: "last_frame").dataURI))
+        }
+        for (index, path) in (request.referenceImages ?? []).enumerated() {
+            images.append(.string(try MediaInput.read(path, provider: provider, field: "images[\(index)]").dataURI))
+        }
+        if let references = request.referenceImages, !references.isEmpty {
+            guard model.contains("components"), images.count <= maxComponentImages else {
+                throw ProviderError(provider: provider, operation: "validate request", kind: .invalidInput,
+                                    message: model.contains("components")
+                                        ? "images: \(model) takes at most \(maxComponentImages) images, the first frame included"
+                                        : "images: \(model) takes no reference images (the -components models do)",
+                                    jobCertainlyNotCreated: true)
+            }
         }
         if !images.isEmpty { body["images"] = .array(images) }
         let aspect = request.size.flatMap(VideoRequest.parseSize).map { $0.width >= $0.height ? "16:9" : "9:16" }
@@ -93,6 +113,7 @@ enum YunwuMapping {
             // `small` is "generally 720p"; `large` is the higher tier.
             if let resolution = request.resolution?.lowercased() { body["size"] = .string(resolution == "720p" ? "small" : "large") }
             if let seconds = request.seconds { body["duration"] = .int(Int(seconds.rounded())) }
+            if let watermark = request.watermark { body["watermark"] = .bool(watermark) }
         case .grok:
             body["aspect_ratio"] = aspect.map { .string($0) }
             if request.resolution != nil { body["size"] = "720P" }

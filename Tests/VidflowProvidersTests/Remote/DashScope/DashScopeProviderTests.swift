@@ -276,4 +276,51 @@ final class DashScopeProviderTests: XCTestCase {
         }
         XCTAssertTrue(fake.creates.isEmpty, "never a paid generation")
     }
+
+    // MARK: - Advanced fields
+
+    func testWatermarkGoesIntoParametersOnEveryModelAndTheFakeChecksItIsABoolean() async throws {
+        let media = try TestMedia()
+        defer { media.cleanUp() }
+        let fake = try await FakeDashScopeServer.start(clip: Data())
+        let wan = provider(fake)
+        let request = VideoRequest(model: "wan2.6-t2v", prompt: "a fox", seconds: 5, size: "1280x720", watermark: true)
+        _ = try await wan.submit(request, idempotencyKey: "k")
+        let create = try XCTUnwrap(fake.creates.last?.json)
+        XCTAssertEqual(create, ["model": "wan2.6-t2v", "input": ["prompt": "a fox"],
+                                "parameters": ["size": "1280*720", "duration": 5, "watermark": true]])
+        XCTAssertEqual(try wan.wireRequest(for: request, idempotencyKey: "k"), create, "one body builder")
+
+        _ = try await wan.submit(VideoRequest(model: "wan2.2-kf2v-flash", prompt: "morph", image: try media.jpeg("a.jpg"),
+                                              lastFrame: try media.jpeg("b.jpg"), watermark: false), idempotencyKey: "k2")
+        XCTAssertEqual(fake.server.requests("POST", image2videoPath).last?.json?["parameters"], ["watermark": false])
+        // extra_body still has the last word.
+        _ = try await wan.submit(VideoRequest(model: "wan2.6-t2v", prompt: "x", watermark: true, extraBody: ["watermark": false]),
+                                 idempotencyKey: "k3")
+        XCTAssertEqual(fake.creates.last?.json?["parameters"], ["watermark": false])
+        XCTAssertEqual(fake.tasksCreated, 3)
+
+        XCTAssertEqual(FakeDashScopeServer.problem(in: ["model": "wan2.6-t2v", "input": ["prompt": "x"],
+                                                        "parameters": ["watermark": "false"]], path: "video-generation"),
+                       "The watermark must be a boolean.")
+    }
+
+    func testOnlyTheWatermarkIsDeclaredAmongTheAdvancedFields() throws {
+        let wan = DashScopeProvider(settings: ProviderSettings(apiKeys: ["k"]))
+        for model in ["wan2.6-t2v", "wan2.6-i2v-flash", "wan2.2-kf2v-flash", "wan2.7-t2v", "wan2.7-i2v", "wanx2.1-t2v-turbo"] {
+            let capabilities = wan.capabilities(for: model)
+            XCTAssertTrue(capabilities.watermark, model)
+            XCTAssertEqual(capabilities.maxOutputs, 1, model)
+            XCTAssertEqual(capabilities.maxReferenceImages, 0, model)
+            XCTAssertFalse(capabilities.remix, model)
+            XCTAssertEqual(capabilities.styles, [], model)
+        }
+        let t2v = wan.capabilities(for: "wan2.6-t2v")
+        XCTAssertThrowsError(try VideoRequest(model: "wan2.6-t2v", prompt: "x", referenceImages: ["/tmp/r.jpg"])
+            .adapted(to: t2v, provider: "dashscope", onUnsupported: .error))
+        XCTAssertThrowsError(try VideoRequest(model: "wan2.6-t2v", prompt: "x", numOutputs: 2)
+            .adapted(to: t2v, provider: "dashscope", onUnsupported: .error))
+        XCTAssertEqual(try VideoRequest(model: "wan2.6-t2v", prompt: "x", watermark: true)
+            .adapted(to: t2v, provider: "dashscope", onUnsupported: .error).request.watermark, true)
+    }
 }

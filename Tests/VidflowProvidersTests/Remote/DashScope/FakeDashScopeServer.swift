@@ -126,6 +126,9 @@ final class FakeDashScopeServer: Sendable {
         }
         if let duration = parameters["duration"], duration.intValue == nil { return "duration must be an integer" }
         if let seed = parameters["seed"], !(0...2_147_483_647).contains(seed.intValue ?? -1) { return "seed out of range" }
+        for flag in ["watermark", "prompt_extend", "audio"] where parameters[flag] != nil && parameters[flag]?.boolValue == nil {
+            return "The \(flag) must be a boolean."
+        }
         return nil
     }
 

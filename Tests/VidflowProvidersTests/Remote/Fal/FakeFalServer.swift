@@ -144,7 +144,8 @@ final class FakeFalServer: Sendable {
             state.script.createFailures.isEmpty ? nil : state.script.createFailures.removeFirst()
         }
         if let scripted { return scripted }
-        guard ["fal-ai/pika/v2.2/text-to-video", "fal-ai/pika/v2.2/image-to-video"].contains(endpoint) else {
+        guard ["fal-ai/pika/v2.2/text-to-video", "fal-ai/pika/v2.2/image-to-video", "fal-ai/pika/v2.2/pikascenes"]
+            .contains(endpoint) else {
             return detail(404, "Application '\(endpoint)' not found")
         }
         guard let input = request.json?.objectValue else { return validation("body", "Input should be a valid dictionary", type: "dict_type") }
@@ -159,7 +160,7 @@ final class FakeFalServer: Sendable {
         if let resolution = input["resolution"], !["720p", "1080p"].contains(resolution.stringValue ?? "") {
             return validation("resolution", "Input should be '720p' or '1080p'", type: "literal_error")
         }
-        if endpoint.hasSuffix("text-to-video"), let ratio = input["aspect_ratio"],
+        if !endpoint.hasSuffix("image-to-video"), let ratio = input["aspect_ratio"],
            !Self.pikaRatios.contains(ratio.stringValue ?? "") {
             return validation("aspect_ratio", "Input should be one of 16:9, 9:16, 1:1, 4:5, 5:4, 3:2, 2:3", type: "literal_error")
         }
@@ -167,6 +168,9 @@ final class FakeFalServer: Sendable {
             guard let image = input["image_url"]?.stringValue, image.hasPrefix("data:image/") || image.hasPrefix("http") else {
                 return validation("image_url", "Field required", type: "missing")
             }
+        }
+        if endpoint.hasSuffix("pikascenes"), let problem = Self.scenesProblem(input) {
+            return validation(problem.field, problem.message, type: problem.type)
         }
         let id = UUID().uuidString.lowercased()
         let job = Job(requestID: id, endpoint: endpoint, input: input, webhook: request.query["fal_webhook"])
@@ -185,6 +189,21 @@ final class FakeFalServer: Sendable {
         if job.webhook != nil { body["gateway_request_id"] = .string(id) }
         let response = FakeResponse.json(.object(body), headers: [("x-fal-request-id", id)])
         return delay.map { response.delayed($0) } ?? response
+    }
+
+    /// Pika Scenes' `images`: a required list of 1–5 `{image_url}` objects holding URLs or data URIs
+    /// (five: the assumed ingredient limit).
+    static func scenesProblem(_ input: [String: JSONValue]) -> (field: String, message: String, type: String)? {
+        guard let images = input["images"]?.arrayValue else { return ("images", "Field required", "missing") }
+        guard (1...5).contains(images.count) else {
+            return ("images", "List should have at least 1 item and at most 5 items, not \(images.count)", "too_long")
+        }
+        for image in images {
+            guard let url = image["image_url"]?.stringValue, url.hasPrefix("data:image/") || url.hasPrefix("http") else {
+                return ("images", "Each image needs an image_url (a URL or data URI)", "missing")
+            }
+        }
+        return nil
     }
 
     private enum Phase { case queued, running, done }

@@ -185,4 +185,68 @@ final class FalProviderTests: XCTestCase {
         }
         XCTAssertEqual(fake.jobsCreated, 0, "nothing paid for")
     }
+
+    // MARK: - Advanced fields
+
+    func testReferenceImagesGoToPikaScenesAsImageURLObjects() async throws {
+        let media = try TestMedia()
+        defer { media.cleanUp() }
+        let fake = try await FakeFalServer.start(clip: Data())
+        let fal = provider(fake)
+        let one = try media.jpeg("one.jpg"), two = try media.jpeg("two.jpg")
+        func uri(_ path: String) -> JSONValue {
+            .string("data:image/jpeg;base64," + (FileManager.default.contents(atPath: path)?.base64EncodedString() ?? ""))
+        }
+        let request = VideoRequest(prompt: "the cat and the hat at the beach", seconds: 10, aspectRatio: "9:16",
+                                   resolution: "720p", seed: 3, referenceImages: [one, two],
+                                   extraBody: ["ingredients_mode": "precise"])
+        let id = try await fal.submit(request, idempotencyKey: "k")
+        let create = try XCTUnwrap(fake.server.requests("POST", "/fal-ai/pika/v2.2/pikascenes").first)
+        XCTAssertEqual(create.headers["authorization"], "Key fal-key-good")
+        XCTAssertEqual(create.json, [
+            "prompt": "the cat and the hat at the beach", "duration": 10, "aspect_ratio": "9:16", "resolution": "720p",
+            "seed": 3, "images": [["image_url": uri(one)], ["image_url": uri(two)]], "ingredients_mode": "precise",
+        ], "the default endpoint routes reference images to Pika Scenes")
+        XCTAssertEqual(try fal.wireRequest(for: request, idempotencyKey: "k"), create.json, "one body builder")
+        XCTAssertTrue(id.hasPrefix("fal-ai/pika/requests/"))
+        let status = try await waitForJob(fal, id, timeout: 10)
+        XCTAssertEqual(status.state, .succeeded)
+
+        // Naming the endpoint works as well.
+        _ = try await fal.submit(VideoRequest(model: "fal-ai/pika/v2.2/pikascenes", prompt: "x", referenceImages: [one]),
+                                 idempotencyKey: "k2")
+        XCTAssertEqual(fake.server.requests("POST", "/fal-ai/pika/v2.2/pikascenes").count, 2)
+        XCTAssertEqual(fake.jobs.count, 2)
+    }
+
+    func testReferenceImagesAreRefusedWherePikaScenesCannotTakeThem() async throws {
+        let media = try TestMedia()
+        defer { media.cleanUp() }
+        let fake = try await FakeFalServer.start(clip: Data())
+        let fal = provider(fake)
+        let image = try media.jpeg()
+        for request in [VideoRequest(prompt: "x", image: image, referenceImages: [image]),
+                        VideoRequest(model: "fal-ai/pika/v2.2/pikascenes", prompt: "x"),
+                        VideoRequest(model: "fal-ai/kling-video/v2/master/text-to-video", prompt: "x", referenceImages: [image])] {
+            let error = await expectProviderError(.invalidInput) { try await fal.submit(request, idempotencyKey: "k") }
+            XCTAssertEqual(error?.jobCertainlyNotCreated, true)
+        }
+        XCTAssertTrue(fake.jobs.isEmpty, "nothing was sent")
+
+        let entry: JSONValue = ["image_url": "https://example.com/r.png"]
+        XCTAssertNil(FakeFalServer.scenesProblem(["images": .array(Array(repeating: entry, count: 5))]))
+        XCTAssertEqual(FakeFalServer.scenesProblem(["images": .array(Array(repeating: entry, count: 6))])?.type, "too_long")
+        XCTAssertEqual(FakeFalServer.scenesProblem(["prompt": "x"])?.type, "missing")
+        XCTAssertEqual(FakeFalServer.scenesProblem(["images": ["https://example.com/r.png"]])?.type, "missing")
+
+        XCTAssertEqual(fal.capabilities.maxReferenceImages, 5)
+        XCTAssertEqual(fal.capabilities(for: "fal-ai/pika/v2.2/pikascenes").textToVideo, false)
+        XCTAssertEqual(fal.capabilities(for: "fal-ai/pika/v2.2/image-to-video").maxReferenceImages, 0)
+        XCTAssertEqual(fal.capabilities(for: "fal-ai/some/other-model").maxReferenceImages, 0)
+        XCTAssertFalse(fal.capabilities.watermark)
+        XCTAssertEqual(fal.capabilities.maxOutputs, 1)
+        XCTAssertFalse(fal.capabilities.remix)
+        XCTAssertThrowsError(try VideoRequest(prompt: "x", referenceImages: Array(repeating: image, count: 6))
+            .adapted(to: fal.capabilities, provider: "fal", onUnsupported: .error))
+    }
 }

@@ -67,7 +67,7 @@ final class FakeGoogleVeoServer: Sendable {
 private final class Core: Sendable {
     struct State: Sendable {
         var config: FakeGoogleVeoServer.Config
-        var operations: [String: (model: String, polls: Int)] = [:]
+        var operations: [String: (model: String, polls: Int, samples: Int)] = [:]
         var nextID = 1
         /// `http://127.0.0.1:<port>`, for the URIs the fake hands out.
         var origin = ""
@@ -119,12 +119,16 @@ private final class Core: Sendable {
         if let duration = body["parameters"]?["durationSeconds"], duration.intValue == nil || duration.typeName != "int" {
             return FakeGoogleVeoServer.error(400, "durationSeconds must be an integer", "INVALID_ARGUMENT")
         }
+        if let refusal = checkAdvanced(model: model, instance: instance, parameters: body["parameters"]) {
+            return FakeGoogleVeoServer.error(400, refusal, "INVALID_ARGUMENT")
+        }
+        let samples = body["parameters"]?["sampleCount"]?.intValue ?? 1
         let (scripted, delay, name): (FakeResponse?, Duration?, String) = state.withLock { state in
             if !state.config.createFailures.isEmpty { return (state.config.createFailures.removeFirst(), nil, "") }
             let id = "op\(state.nextID)"
             state.nextID += 1
             let name = "models/\(model)/operations/\(id)"
-            state.operations[name] = (model, 0)
+            state.operations[name] = (model, 0, samples)
             return (nil, state.config.createDelay, name)
         }
         if let scripted { return scripted }
@@ -148,10 +152,13 @@ private final class Core: Sendable {
             switch state.config.outcome {
             case .video, .never:
                 let file = name.split(separator: "/").last.map(String.init) ?? "file"
-                let uri = origin + "/v1beta/files/\(file):download?alt=media"
+                let samples: [JSONValue] = (0..<operation.samples).map { index in
+                    let uri = origin + "/v1beta/files/\(file)\(index == 0 ? "" : "s\(index)"):download?alt=media"
+                    return ["video": ["uri": .string(uri)]]
+                }
                 return .json(["name": .string(name), "done": true, "response": [
                     "@type": "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse",
-                    "generateVideoResponse": ["generatedSamples": [["video": ["uri": .string(uri)]]]],
+                    "generateVideoResponse": ["generatedSamples": .array(samples)],
                 ]])
             case .error(let code, let message, let status):
                 return .json(["name": .string(name), "done": true,
@@ -163,6 +170,50 @@ private final class Core: Sendable {
                 ]])
             }
         }
+    }
+}
+
+extension Core {
+    /// The Gemini API's rules for `sampleCount`, `referenceImages` and `video` (extension), as its 400 messages.
+    func checkAdvanced(model: String, instance: JSONValue, parameters: JSONValue?) -> String? {
+        let veo31 = model.hasPrefix("veo-3.1")
+        if let count = parameters?["sampleCount"] {
+            let max = model.hasPrefix("veo-2") ? 2 : 1
+            guard let value = count.intValue, (1...max).contains(value) else {
+                return "sampleCount must be between 1 and \(max) for \(model)."
+            }
+        }
+        if let references = instance["referenceImages"] {
+            guard veo31, !model.contains("lite") else { return "referenceImages is not supported by \(model)." }
+            guard let items = references.arrayValue, (1...3).contains(items.count) else {
+                return "referenceImages must hold 1 to 3 images."
+            }
+            for item in items {
+                guard item["referenceType"] == "ASSET" else { return "referenceType must be ASSET; STYLE is not supported." }
+                guard item["image"]?["bytesBase64Encoded"]?.stringValue?.isEmpty == false,
+                      item["image"]?["mimeType"]?.stringValue != nil else {
+                    return "referenceImages[].image needs bytesBase64Encoded and mimeType."
+                }
+            }
+            if instance["image"] != nil || instance["lastFrame"] != nil || instance["video"] != nil {
+                return "referenceImages cannot be combined with image, lastFrame or video."
+            }
+            if instance["prompt"]?.stringValue?.isEmpty != false { return "A prompt is required with referenceImages." }
+        }
+        if let video = instance["video"] {
+            guard veo31 else { return "Video extension is not supported by \(model)." }
+            let known = state.withLock { state in
+                state.operations.keys.contains { name in
+                    let file = name.split(separator: "/").last.map(String.init) ?? ""
+                    return video["uri"]?.stringValue == state.origin + "/v1beta/files/\(file):download?alt=media"
+                }
+            }
+            guard known else { return "video.uri must name a video generated by Veo." }
+            if let resolution = parameters?["resolution"]?.stringValue, resolution != "720p" {
+                return "Video extension only supports 720p."
+            }
+        }
+        return nil
     }
 }
 

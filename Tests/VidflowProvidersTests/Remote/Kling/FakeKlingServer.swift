@@ -149,6 +149,11 @@ final class FakeKlingServer: Sendable {
         } else if body["prompt"]?.stringValue?.isEmpty != false {
             return Self.envelope(1201, "prompt is required", status: 400)
         }
+        if let watermark = body["watermark_info"] {
+            guard watermark.objectValue != nil, watermark["enabled"]?.boolValue != nil else {
+                return Self.envelope(1201, "watermark_info.enabled must be a boolean", status: 400)
+            }
+        }
         let external = body["external_task_id"]?.stringValue
         let made: (KlingTask, Duration?)? = state.withLock { state in
             if let external, state.tasks.values.contains(where: { $0["external_task_id"] == external }) { return nil }
@@ -186,6 +191,8 @@ final class FakeKlingServer: Sendable {
             "task_id": .string(task.id), "task_info": ["external_task_id": task["external_task_id"].map(JSONValue.string) ?? .null],
             "created_at": .int(created), "updated_at": .int(created + task.polls * 1000), "task_status_msg": "",
         ]
+        let watermarked = task.body["watermark_info"]?["enabled"]?.boolValue == true
+        data["watermark_info"] = ["enabled": .bool(watermarked)]
         if task.polls == 0 || (task.polls == 1 && !script.stuck) {
             data["task_status"] = "submitted"
         } else if script.stuck || task.polls < script.pollsToFinish {
@@ -197,8 +204,10 @@ final class FakeKlingServer: Sendable {
             let seconds = task.body["duration"]?.stringValue ?? "5"
             data["task_status"] = "succeed"
             data["final_unit_deduction"] = .string(seconds == "10" ? "2" : "1")
-            data["task_result"] = ["videos": [["id": .string("v-" + task.id), "url": .string(baseURL + "/files/\(task.id).mp4"),
-                                               "duration": .string(seconds)]]]
+            var video: [String: JSONValue] = ["id": .string("v-" + task.id), "url": .string(baseURL + "/files/\(task.id).mp4"),
+                                              "duration": .string(seconds)]
+            if watermarked { video["watermark_url"] = .string(baseURL + "/files/\(task.id)-wm.mp4") }
+            data["task_result"] = ["videos": [.object(video)]]
         }
         return .object(data)
     }

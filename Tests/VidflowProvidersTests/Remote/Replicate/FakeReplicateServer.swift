@@ -37,6 +37,8 @@ final class FakeReplicateServer: Sendable {
         var failure: String?
         /// `output` as a list of URLs instead of one URL.
         var outputAsList = false
+        /// How many URLs a list `output` holds.
+        var listLength = 1
     }
 
     static let secret = "whsec_" + Data("vidflow-replicate-webhook-secret".utf8).base64EncodedString()
@@ -163,6 +165,7 @@ final class FakeReplicateServer: Sendable {
         if let ratio = input["aspect_ratio"], !Self.ratios.contains(ratio.stringValue ?? "") {
             return invalid("aspect_ratio", "aspect_ratio must be one of the following: \(Self.ratios.sorted())")
         }
+        if let problem = Self.referenceProblem(input, model: model) { return invalid("reference_images", problem) }
         for field in ["image", "last_frame_image"] {
             if let value = input[field], !(value.stringValue ?? "").hasPrefix("data:image/"), !(value.stringValue ?? "").hasPrefix("http") {
                 return invalid(field, "Does not match format 'uri'")
@@ -180,6 +183,21 @@ final class FakeReplicateServer: Sendable {
         }
         let response = FakeResponse.json(object(prediction, script: script), status: 201)
         return delay.map { response.delayed($0) } ?? response
+    }
+
+    /// Seedance 1 Lite's `reference_images` (its schema: 1–4 URIs, not with 1080p nor a first or last frame);
+    /// Seedance 1 Pro's schema has no such input.
+    static func referenceProblem(_ input: [String: JSONValue], model: String) -> String? {
+        guard let value = input["reference_images"] else { return nil }
+        guard model == "bytedance/seedance-1-lite" else { return "Additional property reference_images is not allowed" }
+        guard let images = value.arrayValue, images.allSatisfy({ ($0.stringValue ?? "").hasPrefix("data:image/")
+            || ($0.stringValue ?? "").hasPrefix("http") }) else { return "Does not match format 'uri'" }
+        guard (1...4).contains(images.count) else { return "Reference images must be 1-4 images" }
+        if input["image"] != nil || input["last_frame_image"] != nil {
+            return "Reference images cannot be used with first frame or last frame images"
+        }
+        if input["resolution"]?.stringValue == "1080p" { return "Reference images cannot be used with 1080p resolution" }
+        return nil
     }
 
     private func status(of prediction: Prediction, script: Script) -> String {
@@ -205,7 +223,10 @@ final class FakeReplicateServer: Sendable {
             object["logs"] = "Generating video...\n 45%|████▌     | 9/20 [00:09<00:11]"
         case "succeeded":
             let url = JSONValue.string("\(baseURL)/files/\(prediction.id)/output.mp4")
-            object["output"] = script.outputAsList ? .array([url]) : url
+            let list = (0..<max(script.listLength, 1)).map { index in
+                JSONValue.string("\(baseURL)/files/\(prediction.id)/output\(index == 0 ? "" : "-\(index)").mp4")
+            }
+            object["output"] = script.outputAsList ? .array(list) : url
             object["completed_at"] = .string(prediction.createdAt)
             object["metrics"] = ["predict_time": 41.7, "total_time": 43.2]
         case "failed":

@@ -204,4 +204,84 @@ final class ReplicateProviderTests: XCTestCase {
             try await provider(fake, keys: ["r8_revoked"]).testConnection()
         }
     }
+
+    // MARK: - Advanced fields
+
+    func testSeedanceLiteReferenceImagesGoIntoInputAsDataURIs() async throws {
+        let media = try TestMedia()
+        defer { media.cleanUp() }
+        let fake = try await FakeReplicateServer.start(clip: Data())
+        let replicate = provider(fake)
+        let one = try media.jpeg("one.jpg"), two = try media.jpeg("two.jpg")
+        func uri(_ path: String) -> JSONValue {
+            .string("data:image/jpeg;base64," + (FileManager.default.contents(atPath: path)?.base64EncodedString() ?? ""))
+        }
+        let request = VideoRequest(model: "bytedance/seedance-1-lite", prompt: "the two friends wave", seconds: 5,
+                                   resolution: "720p", referenceImages: [one, two])
+        let id = try await replicate.submit(request, idempotencyKey: "k")
+        let create = try XCTUnwrap(fake.server.requests("POST", "/v1/models/bytedance/seedance-1-lite/predictions").first)
+        XCTAssertEqual(create.json, ["input": ["prompt": "the two friends wave", "duration": 5, "resolution": "720p",
+                                               "reference_images": [uri(one), uri(two)]]])
+        XCTAssertEqual(try replicate.wireRequest(for: request, idempotencyKey: "k"), create.json, "one body builder")
+        XCTAssertNotNil(fake.predictions[id])
+    }
+
+    func testReferenceImagesAreRefusedWhereTheModelSchemaForbidsThem() async throws {
+        let media = try TestMedia()
+        defer { media.cleanUp() }
+        let fake = try await FakeReplicateServer.start(clip: Data())
+        let replicate = provider(fake)
+        let image = try media.jpeg()
+        let lite = "bytedance/seedance-1-lite"
+        let refused: [(VideoRequest, String)] = [
+            (VideoRequest(prompt: "x", referenceImages: [image]), "takes no reference images"),
+            (VideoRequest(model: lite, prompt: "x", image: image, referenceImages: [image]), "cannot be combined"),
+            (VideoRequest(model: lite, prompt: "x", resolution: "1080p", referenceImages: [image]), "1080p"),
+            (VideoRequest(model: lite, prompt: "x", referenceImages: Array(repeating: image, count: 5)), "at most 4"),
+        ]
+        for (request, text) in refused {
+            let error = await expectProviderError(.invalidInput, contains: text) {
+                try await replicate.submit(request, idempotencyKey: "k")
+            }
+            XCTAssertEqual(error?.jobCertainlyNotCreated, true)
+        }
+        XCTAssertEqual(fake.jobsCreated, 0, "nothing was sent")
+
+        let uri: JSONValue = "https://example.com/r.png"
+        XCTAssertNil(FakeReplicateServer.referenceProblem(["reference_images": [uri, uri, uri, uri]], model: lite))
+        XCTAssertNotNil(FakeReplicateServer.referenceProblem(["reference_images": [uri, uri, uri, uri, uri]], model: lite))
+        XCTAssertNotNil(FakeReplicateServer.referenceProblem(["reference_images": [uri], "resolution": "1080p"], model: lite))
+        XCTAssertNotNil(FakeReplicateServer.referenceProblem(["reference_images": [uri], "image": uri], model: lite))
+        XCTAssertNotNil(FakeReplicateServer.referenceProblem(["reference_images": [uri]], model: "bytedance/seedance-1-pro"))
+
+        XCTAssertEqual(replicate.capabilities(for: lite).maxReferenceImages, 4)
+        XCTAssertEqual(replicate.capabilities(for: "\(lite):\(String(repeating: "ab12", count: 16))").maxReferenceImages, 4)
+        for model in ["bytedance/seedance-1-pro", "bytedance/seedance-1.5-pro", "someone/new-video-model"] {
+            let capabilities = replicate.capabilities(for: model)
+            XCTAssertEqual(capabilities.maxReferenceImages, 0, model)
+            XCTAssertEqual(capabilities.maxOutputs, 1, model)
+            XCTAssertFalse(capabilities.watermark, model)
+            XCTAssertFalse(capabilities.remix, model)
+        }
+        XCTAssertThrowsError(try VideoRequest(prompt: "x", watermark: true)
+            .adapted(to: replicate.capabilities, provider: "replicate", onUnsupported: .error))
+    }
+
+    func testAListOutputIsTheResultPlusAdditionalResults() async throws {
+        let media = try TestMedia()
+        defer { media.cleanUp() }
+        var script = FakeReplicateServer.Script()
+        script.outputAsList = true
+        script.listLength = 3
+        let fake = try await FakeReplicateServer.start(clip: try media.clipData(), script: script)
+        let (run, stages) = try await runWorkflow(workflow(), with: provider(fake))
+        XCTAssertEqual(run.status, .completed, "\(String(describing: run.error))")
+        let id = try XCTUnwrap(fake.predictions.keys.first)
+        let files = fake.baseURL + "/files/\(id)/"
+        XCTAssertEqual(stages["poll"]?.output?["url"], .string(files + "output.mp4"))
+        XCTAssertEqual(stages["poll"]?.output?["urls"], [.string(files + "output.mp4"), .string(files + "output-1.mp4"),
+                                                        .string(files + "output-2.mp4")])
+        let status = try await provider(fake).status(of: id)
+        XCTAssertEqual(status.additionalResults.map(\.url), [files + "output-1.mp4", files + "output-2.mp4"])
+    }
 }

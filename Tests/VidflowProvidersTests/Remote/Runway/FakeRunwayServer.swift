@@ -39,6 +39,9 @@ final class FakeRunwayServer: Sendable {
         "veo3.1": ["1280:720", "720:1280", "1080:1920", "1920:1080"],
         "veo3.1_fast": ["1280:720", "720:1280", "1080:1920", "1920:1080"],
         "gemini_omni_flash": ["1280:720", "720:1280"],
+        "seedance2": ["1280:720", "720:1280", "960:960", "1920:1080", "1080:1920", "3840:2160"],
+        "seedance2_fast": ["1280:720", "720:1280", "960:960"],
+        "seedance2_mini": ["1280:720", "720:1280", "960:960"],
     ]
 
     let server: FakeHTTPServer
@@ -74,6 +77,37 @@ final class FakeRunwayServer: Sendable {
     }
 
     func stop() async { await server.stop() }
+
+    /// `promptImage` as Runway validates it: a string, or `{uri, position?}` entries where `first`/`last` mark the
+    /// frames (last: veo3.1 and seedance2 family) and position-less entries are reference images (seedance2 family,
+    /// at most 9 here); a first frame is required unless the entries are seedance2 references.
+    static func checkPromptImage(_ image: JSONValue?, model: String) -> String? {
+        func valid(_ uri: String?) -> Bool { uri.map { $0.hasPrefix("data:image/") || $0.hasPrefix("https://") } ?? false }
+        if let uri = image?.stringValue { return valid(uri) ? nil : "Validation of body failed: promptImage: Invalid input" }
+        guard let entries = image?.arrayValue, !entries.isEmpty else { return "Validation of body failed: promptImage: Required" }
+        let seedance = model.hasPrefix("seedance2")
+        var references = 0
+        for (index, entry) in entries.enumerated() {
+            guard valid(entry["uri"]?.stringValue) else { return "Validation of body failed: promptImage.\(index).uri: Invalid input" }
+            switch entry["position"]?.stringValue {
+            case "first"?: continue
+            case "last"?:
+                guard seedance || model.hasPrefix("veo3.1") else {
+                    return "Validation of body failed: promptImage.\(index).position: \(model) does not accept a last frame"
+                }
+            case nil:
+                guard seedance else { return "Validation of body failed: promptImage.\(index).position: Required" }
+                references += 1
+            default:
+                return "Validation of body failed: promptImage.\(index).position: Invalid enum value. Expected 'first' | 'last'"
+            }
+        }
+        if references > 9 { return "Validation of body failed: promptImage: at most 9 reference images" }
+        if references == 0, !entries.contains(where: { $0["position"] == "first" }) {
+            return "Validation of body failed: promptImage: a first frame is required"
+        }
+        return nil
+    }
 
     private func error(_ status: Int, _ message: String) -> FakeResponse {
         .json(["error": .string(message)], status: status)
@@ -116,11 +150,7 @@ final class FakeRunwayServer: Sendable {
             return error(400, "Validation of body failed: model: Invalid enum value")
         }
         if imageToVideo {
-            let image = body["promptImage"]
-            let first = image?.stringValue ?? image?.arrayValue?.first { $0["position"] == "first" }?["uri"]?.stringValue
-            guard let first, first.hasPrefix("data:image/") || first.hasPrefix("https://") else {
-                return error(400, "Validation of body failed: promptImage: Invalid input")
-            }
+            if let refusal = Self.checkPromptImage(body["promptImage"], model: model) { return error(400, refusal) }
         } else {
             guard model != "gen4_turbo" else { return error(400, "Validation of body failed: model: Invalid enum value") }
             guard body["promptText"]?.stringValue?.isEmpty == false else {

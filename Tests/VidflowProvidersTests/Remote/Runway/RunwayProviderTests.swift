@@ -262,4 +262,48 @@ final class RunwayProviderTests: XCTestCase {
         XCTAssertEqual(runway.capabilities(for: "happyhorse_1_0").resolutions, ["720p", "1080p"])
         XCTAssertEqual(runway.capabilities(for: "gen4.5").aspectRatios, ["16:9", "9:16", "4:3", "1:1", "3:4", "21:9"])
     }
+
+    // MARK: Advanced fields
+
+    func testSeedanceReferenceImagesArePositionLessPromptImageEntries() async throws {
+        let media = try TestMedia()
+        defer { media.cleanUp() }
+        let fake = try await FakeRunwayServer.start(clip: Data())
+        defer { Task { await fake.stop() } }
+        let runway = provider(fake)
+        let first = try media.jpeg("first.jpg")
+        let one = try media.jpeg("one.jpg")
+        let uri = "data:image/jpeg;base64," + (try Data(contentsOf: URL(fileURLWithPath: first)).base64EncodedString())
+        _ = try await runway.submit(VideoRequest(model: "seedance2", prompt: "the cat from the photos", seconds: 5,
+                                                 referenceImages: [one, one]), idempotencyKey: "k1")
+        _ = try await runway.submit(VideoRequest(model: "seedance2_fast", prompt: "dawn", seconds: 5, image: first,
+                                                 referenceImages: [one]), idempotencyKey: "k2")
+        let creates = fake.server.requests("POST", "/v1/image_to_video")
+        XCTAssertEqual(creates.count, 2, "references go to image_to_video even without a first frame")
+        XCTAssertEqual(creates[0].json, ["model": "seedance2", "promptText": "the cat from the photos", "ratio": "1280:720",
+                                         "duration": 5, "promptImage": [["uri": .string(uri)], ["uri": .string(uri)]]])
+        XCTAssertEqual(creates[1].json?["promptImage"], [["uri": .string(uri), "position": "first"], ["uri": .string(uri)]])
+        XCTAssertEqual(fake.tasksCreated, 2)
+
+        let capabilities = runway.capabilities(for: "seedance2_mini")
+        XCTAssertEqual(capabilities.maxReferenceImages, 9)
+        for model in ["gen4.5", "veo3.1"] {
+            let other = runway.capabilities(for: model)
+            XCTAssertEqual(other.maxReferenceImages, 0)
+            XCTAssertEqual(other.maxOutputs, 1, "one task, one video")
+            XCTAssertFalse(other.remix)
+            XCTAssertFalse(other.watermark)
+        }
+        XCTAssertFalse(capabilities.watermark)
+        // The adapter refuses references for a model without them; the fake refuses position-less entries there too.
+        let refused = await expectProviderError(.invalidInput, contains: "images:") {
+            try await runway.submit(VideoRequest(model: "veo3.1", prompt: "p", referenceImages: [one]), idempotencyKey: "k3")
+        }
+        XCTAssertEqual(refused?.jobCertainlyNotCreated, true)
+        XCTAssertEqual(FakeRunwayServer.checkPromptImage([["uri": .string(uri)]], model: "veo3.1"),
+                       "Validation of body failed: promptImage.0.position: Required")
+        XCTAssertNotNil(FakeRunwayServer.checkPromptImage(.array(Array(repeating: ["uri": .string(uri)], count: 10)),
+                                                          model: "seedance2"))
+        XCTAssertEqual(fake.tasksCreated, 2)
+    }
 }

@@ -148,6 +148,10 @@ final class FakeSeedanceServer: Sendable {
             }
         }
         if roles.contains("last_frame") && !roles.contains("first_frame") { return "last_frame needs a first_frame." }
+        if let problem = referenceProblem(roles: roles, model: object["model"]?.stringValue ?? "",
+                                          resolution: object["resolution"]?.stringValue) {
+            return problem
+        }
         if let resolution = object["resolution"], !["480p", "720p", "1080p"].contains(resolution.stringValue ?? "") {
             return "Invalid resolution: \(resolution.interpolated)."
         }
@@ -161,6 +165,22 @@ final class FakeSeedanceServer: Sendable {
             return "\(flag) must be a boolean."
         }
         if let seed = object["seed"], seed.intValue == nil { return "seed must be an integer." }
+        return nil
+    }
+
+    /// Reference images: 1.0 lite i2v takes 1–4 (not at 1080p), the 2.0 family up to 9, other models none;
+    /// never together with a first or last frame.
+    static func referenceProblem(roles: [String], model: String, resolution: String?) -> String? {
+        let count = roles.filter { $0 == "reference_image" }.count
+        guard count > 0 else { return nil }
+        if roles.contains("first_frame") || roles.contains("last_frame") {
+            return "reference_image cannot be combined with first_frame or last_frame."
+        }
+        let lite = model.contains("seedance-1-0-lite-i2v")
+        let limit = lite ? 4 : model.contains("seedance-2-0") ? 9 : 0
+        guard limit > 0 else { return "The model \(model) does not support reference_image." }
+        if count > limit { return "At most \(limit) reference images are supported, got \(count)." }
+        if lite && resolution == "1080p" { return "reference_image does not support 1080p." }
         return nil
     }
 

@@ -258,4 +258,94 @@ final class SeedanceProviderTests: XCTestCase {
         }
         XCTAssertTrue(fake.creates.isEmpty, "never a paid generation")
     }
+
+    // MARK: - Advanced fields
+
+    func testReferenceImagesBecomeReferenceItemsAndTheRequestWatermarkWinsOverTheOption() async throws {
+        let media = try TestMedia()
+        defer { media.cleanUp() }
+        let fake = try await FakeSeedanceServer.start(clip: Data())
+        let seedance = SeedanceProvider(settings: ProviderSettings(apiKeys: ["ark-test-good"], baseURL: fake.baseURL,
+                                                                   options: ["watermark": "true"]), pollAfterMs: 20)
+        let one = try media.jpeg("one.jpg"), two = try media.jpeg("two.jpg")
+        func uri(_ path: String) -> JSONValue {
+            .string("data:image/jpeg;base64," + (FileManager.default.contents(atPath: path)?.base64EncodedString() ?? ""))
+        }
+        let request = VideoRequest(model: "seedance-1-0-lite-i2v-250428", prompt: "the cat from the photos dances", seconds: 5,
+                                   resolution: "720p", referenceImages: [one, two], watermark: false)
+        _ = try await seedance.submit(request, idempotencyKey: "k")
+        let create = try XCTUnwrap(fake.creates.first)
+        XCTAssertEqual(create.json, [
+            "model": "seedance-1-0-lite-i2v-250428",
+            "content": [["type": "text", "text": "the cat from the photos dances"],
+                        ["type": "image_url", "image_url": ["url": uri(one)], "role": "reference_image"],
+                        ["type": "image_url", "image_url": ["url": uri(two)], "role": "reference_image"]],
+            "resolution": "720p", "duration": 5, "watermark": false,
+        ], "the request's watermark wins over the option")
+        XCTAssertEqual(try seedance.wireRequest(for: request, idempotencyKey: "k"), create.json, "one body builder")
+
+        // Without a request value the option applies; 2.0 takes up to 9 references.
+        _ = try await seedance.submit(VideoRequest(model: "dreamina-seedance-2-0-260128", prompt: "a parade",
+                                                   referenceImages: Array(repeating: one, count: 9)), idempotencyKey: "k2")
+        let second = try XCTUnwrap(fake.creates.last?.json)
+        XCTAssertEqual(second["watermark"], true)
+        XCTAssertEqual(second["content"]?.arrayValue?.filter { $0["role"] == "reference_image" }.count, 9)
+        XCTAssertEqual(fake.tasksCreated, 2)
+    }
+
+    func testReferenceImagesAreRefusedWhereArkRefusesThem() async throws {
+        let media = try TestMedia()
+        defer { media.cleanUp() }
+        let fake = try await FakeSeedanceServer.start(clip: Data())
+        let seedance = provider(fake)
+        let image = try media.jpeg()
+        // Reference mode and first/last-frame mode exclude each other: refused before anything is sent.
+        let mixed = await expectProviderError(.invalidInput, contains: "cannot be combined") {
+            try await seedance.submit(VideoRequest(model: "dreamina-seedance-2-0-260128", prompt: "x", image: image,
+                                                   referenceImages: [image]), idempotencyKey: "k")
+        }
+        XCTAssertEqual(mixed?.jobCertainlyNotCreated, true)
+        XCTAssertTrue(fake.creates.isEmpty)
+        // An endpoint id hides its model: the API itself refuses references the model does not take.
+        await expectProviderError(.invalidInput, contains: "does not support reference_image") {
+            try await seedance.submit(VideoRequest(model: "ep-20261124-abc", prompt: "x", referenceImages: [image]),
+                                      idempotencyKey: "k2")
+        }
+        XCTAssertEqual(fake.tasksCreated, 0)
+
+        let reference: JSONValue = ["type": "image_url", "image_url": ["url": "https://example.com/r.png"],
+                                    "role": "reference_image"]
+        let first: JSONValue = ["type": "image_url", "image_url": ["url": "https://example.com/f.png"], "role": "first_frame"]
+        func problem(_ model: String, _ items: [JSONValue], resolution: String = "720p") -> String? {
+            FakeSeedanceServer.problem(in: ["model": .string(model), "content": .array(items), "resolution": .string(resolution)])
+        }
+        let lite = "seedance-1-0-lite-i2v-250428", two = "doubao-seedance-2-0-fast-260128"
+        XCTAssertNil(problem(lite, Array(repeating: reference, count: 4)))
+        XCTAssertEqual(problem(lite, Array(repeating: reference, count: 5)), "At most 4 reference images are supported, got 5.")
+        XCTAssertEqual(problem(lite, [reference], resolution: "1080p"), "reference_image does not support 1080p.")
+        XCTAssertNil(problem(two, Array(repeating: reference, count: 9)))
+        XCTAssertNotNil(problem(two, Array(repeating: reference, count: 10)))
+        XCTAssertNotNil(problem(two, [first, reference]))
+        XCTAssertNotNil(problem("seedance-1-0-pro-250528", [reference]))
+        XCTAssertEqual(FakeSeedanceServer.problem(in: ["model": "m", "content": [["type": "text", "text": "x"]],
+                                                       "watermark": "no"]), "watermark must be a boolean.")
+    }
+
+    func testCapabilitiesDeclareReferenceImagesPerModelAndTheWatermarkSwitchOnly() throws {
+        let seedance = SeedanceProvider(settings: ProviderSettings(apiKeys: ["k"]))
+        let lite = "seedance-1-0-lite-i2v-250428"
+        XCTAssertEqual(seedance.capabilities(for: lite).maxReferenceImages, 4)
+        XCTAssertEqual(seedance.capabilities(for: "doubao-seedance-2-0-fast-260128").maxReferenceImages, 9)
+        XCTAssertEqual(seedance.capabilities(for: "seedance-1-5-pro-251215").maxReferenceImages, 0)
+        XCTAssertTrue(seedance.capabilities(for: "seedance-1-0-lite-t2v-250428").watermark)
+        XCTAssertEqual(seedance.capabilities.maxOutputs, 1, "several videos are several tasks")
+        XCTAssertFalse(seedance.capabilities.remix, "draft_task renders a draft; it is not a remix")
+        XCTAssertEqual(seedance.capabilities.styles, [])
+        let five = VideoRequest(model: lite, prompt: "x", referenceImages: ["a", "b", "c", "d", "e"])
+        XCTAssertThrowsError(try five.adapted(to: seedance.capabilities(for: lite), provider: "seedance", onUnsupported: .error))
+        XCTAssertEqual(try five.adapted(to: seedance.capabilities(for: lite), provider: "seedance").request.referenceImages,
+                       ["a", "b", "c", "d"])
+        XCTAssertThrowsError(try VideoRequest(prompt: "x", remixOf: "cgt-1")
+            .adapted(to: seedance.capabilities, provider: "seedance", onUnsupported: .error))
+    }
 }

@@ -113,6 +113,15 @@ private final class Core: Sendable {
         if let images = body["images"], images.arrayValue?.allSatisfy({ $0.stringValue != nil }) != true {
             return FakeYunwuServer.error(400, "images must be an array of strings", type: "invalid_request_error")
         }
+        // Image counts per the relay's notes: -components up to 3, veo2-fast-frames 2 (first + last), other Veo 1.
+        let count = body["images"]?.arrayValue?.count ?? 0
+        let limit = model.contains("components") ? 3 : model == "veo2-fast-frames" ? 2 : model.hasPrefix("veo") ? 1 : 4
+        if count > limit {
+            return FakeYunwuServer.error(400, "\(model) accepts at most \(limit) images, got \(count)", type: "invalid_request_error")
+        }
+        if let watermark = body["watermark"], watermark.boolValue == nil {
+            return FakeYunwuServer.error(400, "watermark must be a boolean", type: "invalid_request_error")
+        }
         let now = Int(Date().timeIntervalSince1970 * 1000)
         let (scripted, delay, id): (FakeResponse?, Duration?, String) = state.withLock { state in
             if !state.config.createFailures.isEmpty { return (state.config.createFailures.removeFirst(), nil, "") }

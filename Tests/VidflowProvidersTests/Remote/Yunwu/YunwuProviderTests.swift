@@ -208,4 +208,50 @@ final class YunwuProviderTests: XCTestCase {
         XCTAssertEqual(fake.creates.count, 0)
         await expectProviderError(.auth, "expected an auth error") { try await provider(keys: ["wrong"]).testConnection() }
     }
+
+    // MARK: Advanced fields
+
+    func testComponentsModelsTakeReferenceImagesAfterTheFirstFrame() async throws {
+        let first = try media.jpeg("first.jpg")
+        let reference = try media.jpeg("reference.jpg")
+        func uri(_ path: String) throws -> JSONValue {
+            .string("data:image/jpeg;base64," + (try Data(contentsOf: URL(fileURLWithPath: path)).base64EncodedString()))
+        }
+        _ = try await provider().submit(VideoRequest(model: "veo3.1-components", prompt: "compose", image: first,
+                                                     referenceImages: [reference, reference]), idempotencyKey: "k")
+        XCTAssertEqual(fake.creates.first?.json, ["model": "veo3.1-components", "prompt": "compose",
+                                                  "images": [try uri(first), try uri(reference), try uri(reference)]])
+        XCTAssertEqual(provider().capabilities(for: "veo2-fast-components").maxReferenceImages, 3)
+        XCTAssertEqual(provider().capabilities(for: "veo3.1-fast").maxReferenceImages, 0)
+        XCTAssertEqual(provider().capabilities(for: "sora-2").maxReferenceImages, 0)
+        // Four images in all, or references for a model without them, are refused before any call.
+        let three = [reference, reference, reference]
+        for request in [VideoRequest(model: "veo3.1-components", prompt: "p", image: first, referenceImages: three),
+                        VideoRequest(model: "veo3.1-fast", prompt: "p", referenceImages: [reference])] {
+            let error = await expectProviderError(.invalidInput, contains: "images:") {
+                try await provider().submit(request, idempotencyKey: "k")
+            }
+            XCTAssertEqual(error?.jobCertainlyNotCreated, true)
+        }
+        XCTAssertEqual(fake.creates.count, 1)
+        // The fake refuses too many images as the relay does (sent through extra_body, past the adapter's check).
+        await expectProviderError(.invalidInput, contains: "accepts at most 1 images") {
+            try await provider().submit(VideoRequest(model: "veo3.1-fast", prompt: "p", extraBody: ["images": ["a", "b"]]),
+                                        idempotencyKey: "k")
+        }
+    }
+
+    func testWatermarkIsASoraFieldOnly() async throws {
+        _ = try await provider().submit(VideoRequest(model: "sora-2", prompt: "p", seconds: 10, watermark: false), idempotencyKey: "k")
+        XCTAssertEqual(fake.creates.first?.json, ["model": "sora-2", "prompt": "p", "duration": 10, "watermark": false])
+        XCTAssertTrue(provider().capabilities(for: "sora-2-pro").watermark)
+        let veo = provider().capabilities(for: "veo3.1-fast")
+        XCTAssertFalse(veo.watermark)
+        XCTAssertEqual(veo.maxOutputs, 1)
+        XCTAssertFalse(veo.remix)
+        XCTAssertThrowsError(try VideoRequest(prompt: "p", watermark: true).adapted(to: veo, provider: "yunwu", onUnsupported: .error))
+        await expectProviderError(.invalidInput, contains: "watermark must be a boolean") {
+            try await provider().submit(VideoRequest(model: "sora-2", prompt: "p", extraBody: ["watermark": "no"]), idempotencyKey: "k")
+        }
+    }
 }
