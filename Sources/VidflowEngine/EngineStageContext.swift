@@ -27,7 +27,7 @@ struct EngineStageContext: StageContext {
         let store = execution.services.store
         var intent = ExternalJobRecord(runID: runID, stageID: stageID, provider: provider, idempotencyKey: "vf-\(runID)-\(stageID)",
                                        request: request, attempt: attempt)
-        var note = "submitted job %@ to \(provider)"
+        var note: @Sendable (String) -> String = { "submitted job \($0) to \(provider)" }
         if let job = try await store.externalJob(runID: runID, stageID: stageID) {
             if let id = job.externalID {
                 await log("job \(id) at \(job.provider) already submitted; not submitting again")
@@ -38,7 +38,7 @@ struct EngineStageContext: StageContext {
                 return ExternalJob(provider: job.provider, idempotencyKey: job.idempotencyKey, externalID: id, origin: .reconciled)
             }
             intent.idempotencyKey = job.idempotencyKey
-            note = "submitted job %@ to \(provider) (earlier intent at \(job.provider) had not reached it)"
+            note = { [earlier = job.provider] in "submitted job \($0) to \(provider) (earlier intent at \(earlier) had not reached it)" }
         }
         var batch = StoreBatch()
         batch.jobs = [intent]
@@ -52,7 +52,7 @@ struct EngineStageContext: StageContext {
             try? await store.commit(discard)
             throw error
         }
-        try await record(intent, externalID: id, note: note.replacingOccurrences(of: "%@", with: id))
+        try await record(intent, externalID: id, note: note(id))
         return ExternalJob(provider: provider, idempotencyKey: intent.idempotencyKey, externalID: id, origin: .submitted)
     }
 

@@ -45,7 +45,8 @@ public struct StoreBatch: Sendable {
     public init() {}
 
     public var isEmpty: Bool {
-        runUpdates.isEmpty && stages.isEmpty && attempts.isEmpty && jobs.isEmpty && discardedJobs.isEmpty && progress.isEmpty && events.isEmpty
+        runUpdates.isEmpty && stages.isEmpty && attempts.isEmpty && jobs.isEmpty && discardedJobs.isEmpty
+            && progress.isEmpty && events.isEmpty
     }
 
     public mutating func append(_ other: StoreBatch) {
@@ -53,6 +54,8 @@ public struct StoreBatch: Sendable {
         stages += other.stages
         attempts += other.attempts
         jobs += other.jobs
+        discardedJobs += other.discardedJobs
+        progress += other.progress
         events += other.events
     }
 }
