@@ -213,4 +213,29 @@ final class OpenAIProviderTests: XCTestCase {
         XCTAssertEqual(snapped.watermark, false, "asking for no watermark needs no support")
         XCTAssertEqual(warnings.count, 1)
     }
+
+    func testTheCatalogBuildsEveryAdapterFromTheEnvironmentWithItsKeysBaseURLAndLimits() async throws {
+        let fake = try await FakeOpenAIServer.start(clip: Data())
+        let environment = ["OPENAI_API_KEY": "sk-test-revoked, sk-test-good", "VIDFLOW_OPENAI_BASE_URL": fake.baseURL,
+                           "VIDFLOW_OPENAI_CONCURRENCY": "2", "VIDFLOW_OPENAI_RPM": "600"]
+        let registry = ProviderCatalog.registry(dataDirectory: NSTemporaryDirectory() + "vidflow-catalog", environment: environment)
+        XCTAssertEqual(Set(registry.names), ["local", "openai", "google", "runway", "kling", "seedance", "fal", "replicate",
+                                             "dashscope", "yunwu"])
+        XCTAssertEqual(registry.poolLimits, ["provider:openai": 2])
+        let openai = try XCTUnwrap(registry.provider("openai"))
+        XCTAssertEqual(openai.keyPool?.keys, ["sk-test-revoked", "sk-test-good"])
+        let id = try await openai.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
+        XCTAssertNotNil(fake.videos[id], "the base URL from the environment was used")
+        openai.keyPool?.replace(["sk-test-good"])
+        _ = try await openai.status(of: id)
+        XCTAssertEqual(fake.server.requests.last?.headers["authorization"], "Bearer sk-test-good", "a key change applies at once")
+        let keyless = try XCTUnwrap(registry.provider("runway"))
+        do {
+            _ = try await keyless.submit(VideoRequest(prompt: "x"), idempotencyKey: "k")
+            XCTFail("a provider without a key must not submit")
+        } catch let error as ProviderError {
+            XCTAssertEqual(error.kind, .auth)
+            XCTAssertTrue(error.jobCertainlyNotCreated, "nothing was sent, so failover may move on")
+        }
+    }
 }
