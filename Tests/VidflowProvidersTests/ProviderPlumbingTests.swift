@@ -112,4 +112,16 @@ final class ProviderPlumbingTests: XCTestCase {
         limited.maxPromptLength = 10
         XCTAssertThrowsError(try long.adapted(to: limited, provider: "p", onUnsupported: .nearest))
     }
+
+    func testACreateAnswerWithoutAJobIDMayStillStandForAJob() throws {
+        let http = ProviderHTTPClient(provider: "p", baseURL: "http://127.0.0.1:9", keys: APIKeyPool(["k"])) { _ in [] }
+        XCTAssertEqual(try http.createdJobID("task_1", in: ["id": "task_1"], operation: "submit"), "task_1")
+        XCTAssertThrowsError(try http.createdJobID(nil, in: ["status": "queued"], operation: "submit")) { error in
+            let failure = error as? ProviderError
+            XCTAssertEqual(failure?.kind, .transient)
+            XCTAssertEqual(failure?.jobCertainlyNotCreated, false, "the engine must reconcile, not resubmit")
+            XCTAssertTrue(failure?.message.contains("queued") == true)
+        }
+        XCTAssertThrowsError(try http.createdJobID("", in: [:], operation: "submit"))
+    }
 }

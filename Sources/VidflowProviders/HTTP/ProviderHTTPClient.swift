@@ -107,6 +107,14 @@ public struct ProviderHTTPClient: Sendable {
         return value
     }
 
+    /// The job id in a create answer. A 2xx answer without one may still stand for a created job, so
+    /// the error is `transient` and not "certainly not created": the engine reconciles before any re-submit.
+    public func createdJobID(_ value: JSONValue?, in answer: JSONValue, operation: String) throws(ProviderError) -> String {
+        if let id = value?.stringValue, !id.isEmpty { return id }
+        throw ProviderError(provider: provider, operation: operation, kind: .transient,
+                            message: "the create answer names no job id (a job may exist): " + String(answer.canonicalJSON.prefix(300)))
+    }
+
     /// The URL `request` goes to.
     public func url(for request: ProviderHTTPRequest) -> String {
         let lowered = request.path.lowercased()

@@ -94,11 +94,7 @@ public final class DashScopeProvider: VideoProvider {
         let answer = try await http.json(ProviderHTTPRequest(
             "POST", DashScopeMapping.path(for: model), headers: [("X-DashScope-Async", "enable")],
             body: .json(try body(for: request)), operation: "submit", isCreate: true))
-        guard let id = answer["output"]?["task_id"]?.stringValue, !id.isEmpty else {
-            // A 2xx answer without an id: a task may exist, so this is not certainly uncreated.
-            throw ProviderError(provider: name, operation: "submit", kind: .transient,
-                                message: "create answered without output.task_id: " + String(answer.canonicalJSON.prefix(300)))
-        }
+        let id = try http.createdJobID(answer["output"]?["task_id"], in: answer, operation: "submit")
         return id
     }
 

@@ -71,10 +71,7 @@ public final class FalProvider: VideoProvider {
         }
         let body = try await http.json(ProviderHTTPRequest("POST", "/" + endpoint, query: query, body: .json(input),
                                                            operation: "submit to \(endpoint)", isCreate: true))
-        guard let requestID = body["request_id"]?.stringValue, !requestID.isEmpty else {
-            throw ProviderError(provider: name, operation: "submit to \(endpoint)", kind: .transient,
-                                message: "answer carries no request_id: \(body.canonicalJSON.prefix(300))")
-        }
+        let requestID = try http.createdJobID(body["request_id"], in: body, operation: "submit to \(endpoint)")
         memory.withLock { memory in
             if memory.apps.count >= 10_000 { memory.apps.removeAll() }  // a fallback only; webhooks carry fal_app
             memory.apps[requestID] = app

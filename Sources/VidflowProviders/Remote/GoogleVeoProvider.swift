@@ -58,11 +58,7 @@ public final class GoogleVeoProvider: VideoProvider {
         let body = try GoogleVeoMapping.body(for: request, provider: name, extending: extending)
         let operation = try await http.json(ProviderHTTPRequest("POST", "/models/\(model):predictLongRunning",
                                                                 body: .json(body), operation: "submit", isCreate: true))
-        guard let id = operation["name"]?.stringValue, !id.isEmpty else {
-            // The answer arrived but names no operation: a job may exist, so this is not "certainly not created".
-            throw ProviderError(provider: name, operation: "submit", kind: .transient,
-                                message: "answer names no operation: \(operation.canonicalJSON.prefix(200))")
-        }
+        let id = try http.createdJobID(operation["name"], in: operation, operation: "submit")
         return id
     }
 

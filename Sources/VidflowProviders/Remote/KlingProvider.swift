@@ -85,10 +85,7 @@ public final class KlingProvider: VideoProvider {
         let create = try KlingModels.create(request, idempotencyKey: idempotencyKey, callbackURL: callbackURL, provider: name)
         let data = try await data(ProviderHTTPRequest("POST", "/v1/videos/" + create.endpoint, body: .json(create.body),
                                                       operation: "submit", isCreate: true))
-        guard let taskID = Self.taskID(data) else {
-            throw ProviderError(provider: name, operation: "submit", kind: .transient,
-                                message: "answer has no task_id: \(data.canonicalJSON.prefix(200))")
-        }
+        let taskID = try http.createdJobID(Self.taskID(data).map(JSONValue.string), in: data, operation: "submit")
         return KlingModels.jobID(endpoint: create.endpoint, taskID: taskID)
     }
 

@@ -87,10 +87,7 @@ public final class OpenAIProvider: VideoProvider {
         }
         let video = try await http.json(ProviderHTTPRequest("POST", "/videos", headers: [("Idempotency-Key", idempotencyKey)],
                                                             body: .multipart(form), operation: "submit", isCreate: true))
-        guard let id = video["id"]?.stringValue else {
-            throw ProviderError(provider: name, operation: "submit", kind: .transient,
-                                message: "answer has no video id: \(video.canonicalJSON.prefix(200))")
-        }
+        let id = try http.createdJobID(video["id"], in: video, operation: "submit")
         return id
     }
 
@@ -99,10 +96,7 @@ public final class OpenAIProvider: VideoProvider {
         let video = try await http.json(ProviderHTTPRequest("POST", "/videos/\(earlier)/remix", headers: [("Idempotency-Key", idempotencyKey)],
                                                             body: .json(["prompt": .string(prompt)]), operation: "remix of \(earlier)",
                                                             isCreate: true))
-        guard let id = video["id"]?.stringValue else {
-            throw ProviderError(provider: name, operation: "remix of \(earlier)", kind: .transient,
-                                message: "answer has no video id: \(video.canonicalJSON.prefix(200))")
-        }
+        let id = try http.createdJobID(video["id"], in: video, operation: "remix of \(earlier)")
         return id
     }
 

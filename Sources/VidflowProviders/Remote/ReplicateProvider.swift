@@ -71,10 +71,7 @@ public final class ReplicateProvider: VideoProvider {
         }
         let prediction = try await http.json(ProviderHTTPRequest("POST", path, body: .json(body),
                                                                  operation: "create prediction", isCreate: true))
-        guard let id = prediction["id"]?.stringValue, !id.isEmpty else {
-            throw ProviderError(provider: name, operation: "create prediction", kind: .transient,
-                                message: "answer carries no prediction id: \(prediction.canonicalJSON.prefix(300))")
-        }
+        let id = try http.createdJobID(prediction["id"], in: prediction, operation: "create prediction")
         return id
     }
 

@@ -55,11 +55,7 @@ public final class RunwayProvider: VideoProvider {
         let create = try RunwayModels.create(request, provider: name)
         let answer = try await http.json(ProviderHTTPRequest("POST", create.path, body: .json(create.body),
                                                              operation: "submit", isCreate: true))
-        guard let id = answer["id"]?.stringValue, !id.isEmpty else {
-            // Runway answered 2xx, so a task may exist: not certainly uncreated.
-            throw ProviderError(provider: name, operation: "submit", kind: .transient,
-                                message: "answer has no task id: \(answer.canonicalJSON.prefix(200))")
-        }
+        let id = try http.createdJobID(answer["id"], in: answer, operation: "submit")
         return id
     }
 

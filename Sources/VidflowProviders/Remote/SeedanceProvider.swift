@@ -86,11 +86,7 @@ public final class SeedanceProvider: VideoProvider {
         let answer = try await http.json(ProviderHTTPRequest("POST", "/contents/generations/tasks",
                                                              body: .json(try body(for: request)),
                                                              operation: "submit", isCreate: true))
-        guard let id = answer["id"]?.stringValue, !id.isEmpty else {
-            // The create answered 2xx, so a task may exist: not certainly uncreated.
-            throw ProviderError(provider: name, operation: "submit", kind: .transient,
-                                message: "create answered without a task id: " + String(answer.canonicalJSON.prefix(300)))
-        }
+        let id = try http.createdJobID(answer["id"], in: answer, operation: "submit")
         return id
     }
 

@@ -47,11 +47,7 @@ public final class YunwuProvider: VideoProvider {
         let body = try YunwuMapping.body(for: request, provider: name)
         let task = try await http.json(ProviderHTTPRequest("POST", "/v1/video/create", body: .json(body),
                                                            operation: "submit", isCreate: true))
-        guard let id = task["id"]?.stringValue ?? task["task_id"]?.stringValue, !id.isEmpty else {
-            // An answer without an id may still stand for a created task: never "certainly not created".
-            throw ProviderError(provider: name, operation: "submit", kind: .transient,
-                                message: "answer has no task id: \(task.canonicalJSON.prefix(200))")
-        }
+        let id = try http.createdJobID(task["id"]?.stringValue != nil ? task["id"] : task["task_id"], in: task, operation: "submit")
         if request.extraBody?["enable_upsample"]?.boolValue == true {
             upsampling.withLock { _ = $0.insert(id) }
         }
