@@ -30,6 +30,7 @@ final class ProviderPlumbingTests: XCTestCase {
         let pool = APIKeyPool("sk-a, sk-b,,sk-c")
         XCTAssertEqual(pool.keys, ["sk-a", "sk-b", "sk-c"])
         XCTAssertEqual((0..<4).compactMap { _ in pool.next() }, ["sk-a", "sk-b", "sk-c", "sk-a"])
+        XCTAssertEqual([pool.peek(), pool.peek(), pool.next()], ["sk-b", "sk-b", "sk-b"], "peek does not move the rotation")
         let now = Date()
         pool.bench("sk-b", for: 60, now: now)
         XCTAssertEqual((0..<3).compactMap { _ in pool.next(now: now) }, ["sk-c", "sk-a", "sk-c"])

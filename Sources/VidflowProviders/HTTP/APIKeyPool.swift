@@ -54,6 +54,19 @@ public final class APIKeyPool: Sendable {
         }
     }
 
+    /// The key `next` would hand out, without moving the rotation (for headers built on every poll).
+    public func peek(now: Date = Date()) -> String? {
+        state.withLock { state in
+            let keys = state.keys
+            guard !keys.isEmpty else { return nil }
+            for offset in 0..<keys.count {
+                let key = keys[(state.next + offset) % keys.count]
+                if (state.benchedUntil[key] ?? .distantPast) <= now { return key }
+            }
+            return keys.min { (state.benchedUntil[$0] ?? .distantPast) < (state.benchedUntil[$1] ?? .distantPast) }
+        }
+    }
+
     /// Keeps `key` out of rotation for `seconds`.
     public func bench(_ key: String, for seconds: TimeInterval, now: Date = Date()) {
         state.withLock { $0.benchedUntil[key] = now.addingTimeInterval(seconds) }

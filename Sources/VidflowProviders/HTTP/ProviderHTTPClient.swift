@@ -115,6 +115,12 @@ public struct ProviderHTTPClient: Sendable {
                             message: "the create answer names no job id (a job may exist): " + String(answer.canonicalJSON.prefix(300)))
     }
 
+    /// The auth headers of a usable key, for downloads that need them (OpenAI, Veo); the rotation is not moved.
+    public func authorizationHeaders() -> [String: String] {
+        guard let key = keys.peek(), let headers = try? authorize(key) else { return [:] }
+        return headers.reduce(into: [:]) { $0[$1.0] = $1.1 }
+    }
+
     /// The URL `request` goes to.
     public func url(for request: ProviderHTTPRequest) -> String {
         let lowered = request.path.lowercased()

@@ -114,8 +114,5 @@ public final class GoogleVeoProvider: VideoProvider {
     }
 
     /// Veo file URIs need the API key; sent as a header so it never appears in a logged URL.
-    private func downloadHeaders() -> [String: String] {
-        guard let key = http.keys.next() else { return [:] }
-        return ["x-goog-api-key": key]
-    }
+    private func downloadHeaders() -> [String: String] { http.authorizationHeaders() }
 }

@@ -133,10 +133,7 @@ public final class OpenAIProvider: VideoProvider {
         let url = http.url(for: ProviderHTTPRequest("GET", "/videos/\(jobID)/content", query: [("variant", "video")],
                                                     operation: "download"))
         let expires = video["expires_at"]?.doubleValue.map { Date(timeIntervalSince1970: $0) }
-        var headers = ["Accept": "application/binary"]
-        if let key = http.keys.next() {
-            headers.merge(((try? http.authorize(key)) ?? []).reduce(into: [:]) { $0[$1.0] = $1.1 }) { $1 }
-        }
+        let headers = http.authorizationHeaders().merging(["Accept": "application/binary"]) { key, _ in key }
         return ResultLocation(url: url, headers: headers, expiresAt: expires)
     }
 
