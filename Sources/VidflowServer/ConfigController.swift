@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import VidflowCore
+import VidflowProviders
 
 /// `GET/PUT /v1/config`: defaults for video tasks, and provider API keys (write-only, shown masked).
 struct ConfigController {
@@ -40,15 +41,18 @@ struct ConfigController {
         keys(at: dataDirectory + "/provider-keys.json").mapValues { ["api_key": $0] }
     }
 
-    /// `sk-****x4KR`: the first three and last four characters only.
-    static func mask(_ key: String) -> String {
-        guard key.count > 8 else { return "****" }
-        return String(key.prefix(3)) + "****" + String(key.suffix(4))
+    /// A stored key list as shown: each key masked (`sk-****x4KR`); of an `ACCESS:SECRET` pair (Kling) only
+    /// the access key is hinted at.
+    static func masked(_ list: String) -> String {
+        list.split(separator: ",").map { entry in
+            let parts = entry.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1).map(String.init)
+            return APIKeyPool.mask(parts.first ?? "") + (parts.count > 1 ? ":****" : "")
+        }.joined(separator: ",")
     }
 
     func render() async throws -> JSONValue {
         var config = try await current()
-        config["provider_api_keys"] = .object(keys().mapValues { .string(Self.mask($0)) })
+        config["provider_api_keys"] = .object(keys().mapValues { .string(Self.masked($0)) })
         return .object(config)
     }
 

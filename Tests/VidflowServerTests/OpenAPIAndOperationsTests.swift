@@ -57,13 +57,16 @@ final class OpenAPIAndOperationsTests: XCTestCase {
         try await server.test { client in
             let put = try await client.json(.put, "/v1/config", token: admin, body: [
                 "default_model": "sora-2", "max_concurrency": 2,
-                "provider_api_keys": ["openai": "sk-live-abcdefghijklmnopx4KR"]])
+                "provider_api_keys": ["openai": "sk-live-abcdefghijklmnopx4KR, sk-live-zyxwvutsrqponm9QzZ",
+                                      "kling": "AKaccess123456:SKsecret7890zz"]])
             XCTAssertEqual(put.status, .ok)
-            XCTAssertEqual(put.body["provider_api_keys"]?["openai"], "sk-****x4KR")
+            XCTAssertEqual(put.body["provider_api_keys"]?["openai"], "sk-****x4KR,sk-****9QzZ", "each key of a list masked")
+            XCTAssertEqual(put.body["provider_api_keys"]?["kling"], "AK****3456:****", "nothing of a secret key shown")
             let get = try await client.json(.get, "/v1/config", token: alice)
             XCTAssertEqual(get.body["default_model"], "sora-2")
             XCTAssertEqual(get.body["max_concurrency"], 2)
             XCTAssertFalse(get.body.canonicalJSON.contains("abcdefghij"))
+            XCTAssertFalse(get.body.canonicalJSON.contains("7890"))
             let bad = try await client.json(.put, "/v1/config", token: admin, body: ["max_concurrency": 9])
             XCTAssertEqual(bad.body["error"]?["field"], "max_concurrency")
             let unknown = try await client.json(.put, "/v1/config", token: admin, body: ["colour": "red"])
