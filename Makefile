@@ -7,9 +7,15 @@ SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 BUILD_PKGS   := pkg-config libsqlite3-dev libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev
 # The ffmpeg CLI checks outputs in tests and is the baseline in benchmarks (vidflow never runs it);
 # python3 serves files over loopback HTTP and `script` (bsdutils) gives the CLI a terminal in tests.
-TEST_PKGS    := ffmpeg python3 bsdutils
+TEST_PKGS    := ffmpeg python3 bsdutils python3-venv
+# The OpenAPI tests (Tests/VidflowServerTests/OpenAPIFuzzTests.swift) run these from a virtualenv in .venv:
+# the document is validated as OpenAPI 3.1, and schemathesis fuzzes the live server against it.
+VENV         ?= .venv
+PY_TEST_TOOLS := schemathesis==4.32.5 openapi-spec-validator==0.9.0
+# `make fuzz`: examples per operation of the long run (`make test` runs 25, with a fixed seed).
+FUZZ_EXAMPLES ?= 300
 
-.PHONY: all build demo test bench deps test-deps clean
+.PHONY: all build demo test fuzz bench deps test-deps venv clean
 
 all: build
 
@@ -26,6 +32,15 @@ deps:
 
 test-deps: deps
 	$(call install_missing,$(TEST_PKGS))
+	@$(MAKE) --no-print-directory venv
+
+# (Re)creates $(VENV) when it is missing or holds other versions than PY_TEST_TOOLS.
+venv:
+	@if [ "$$(cat $(VENV)/.tools 2>/dev/null)" != "$(PY_TEST_TOOLS)" ]; then \
+		echo "creating $(VENV) with $(PY_TEST_TOOLS)"; \
+		python3 -m venv $(VENV) && $(VENV)/bin/pip install --quiet --disable-pip-version-check $(PY_TEST_TOOLS) \
+			&& echo "$(PY_TEST_TOOLS)" > $(VENV)/.tools; \
+	fi
 
 build: deps
 	$(SWIFT) build --product vidflow
@@ -37,9 +52,14 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# The long property-based run of the API against share/openapi.yaml, with a new seed each time.
+fuzz: test-deps
+	$(SWIFT) build --build-tests
+	VIDFLOW_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) VIDFLOW_FUZZ_SEED=random $(SWIFT) test --skip-build --filter OpenAPIFuzzTests
+
 bench: test-deps
 	$(SWIFT) build -c release --product vidflow-bench
 	$(SWIFT) run -c release --skip-build vidflow-bench
 
 clean:
-	rm -rf .build .vidflow
+	rm -rf .build .vidflow $(VENV)

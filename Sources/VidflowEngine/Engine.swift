@@ -132,12 +132,40 @@ public actor Engine {
     }
 
     /// Claims interrupted runs (owner dead or silent) and continues them; returns their ids.
+    ///
+    /// A run that cannot be continued (its rows no longer load) is marked failed with the reason rather
+    /// than stopping recovery: whatever is in the database, a restart never fails the same way again.
+    /// A stage that cannot be prepared (a bad condition or parameter) fails with `invalid_input` as it starts.
     @discardableResult
     public func recover() async throws -> [String] {
         let stale = Date().addingTimeInterval(-services.configuration.staleAfter)
         let claimed = try await services.store.claimOrphans(owner: owner, staleBefore: stale, isOwnerGone: OwnerIdentity.isGone)
-        for id in claimed where executions[id] == nil { try await launch(id) }
+        for id in claimed where executions[id] == nil {
+            do {
+                try await launch(id)
+            } catch {
+                await failUnresumable(id, because: error)
+            }
+        }
         return claimed
+    }
+
+    /// Ends a claimed run that cannot be loaded as failed, so the next recovery does not claim it again.
+    private func failUnresumable(_ runID: String, because error: any Error) async {
+        let reason = DefinitionLimits.excerpt("\(error)", limit: 4 * DefinitionLimits.maxExcerptCharacters)
+        services.logger.error("run \(runID) cannot be resumed and is marked failed: \(reason)")
+        let failure = StageFailure(.invalidInput, "cannot resume this run: \(reason)")
+        var batch = StoreBatch()
+        batch.runUpdates = [RunUpdate(runID: runID, status: .failed, error: failure, endedAt: Date())]
+        batch.events = [NewEvent(runID: runID, kind: .done, data: [
+            "status": "failed", "error": ["kind": .string(failure.kind.rawValue), "message": .string(failure.message)],
+        ])]
+        do {
+            try await services.store.commit(batch)
+            try await services.store.release(runID, owner: owner)
+        } catch {
+            services.logger.error("run \(runID): cannot record its failure: \(error)")
+        }
     }
 
     /// Cancels a run: at once if this engine runs it, else through the store for its owner to act on.

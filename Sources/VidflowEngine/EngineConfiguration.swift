@@ -1,4 +1,5 @@
 import Foundation
+import VidflowCore
 
 /// Tuning for an `Engine`: where its files live, how much runs at once, how it watches its runs.
 public struct EngineConfiguration: Sendable {
@@ -16,6 +17,9 @@ public struct EngineConfiguration: Sendable {
     public var staleAfter: TimeInterval
     /// Progress events closer together than this are dropped (the last one always kept).
     public var progressInterval: TimeInterval
+    /// Which addresses user-given URLs may reach (stages see it as `context.urlPolicy`): any by default
+    /// (the CLI and embedders are the operator); the server passes `OutboundURLPolicy.publicOnly` unless told otherwise.
+    public var urlPolicy: OutboundURLPolicy = .unrestricted
 
     public init(dataDirectory: String, maxConcurrency: Int = 8, poolLimits: [String: Int] = [:], defaultPoolLimit: Int = 3,
                 heartbeatInterval: Duration = .seconds(2), cancelPollInterval: Duration = .milliseconds(250),

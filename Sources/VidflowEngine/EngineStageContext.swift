@@ -10,13 +10,15 @@ struct EngineStageContext: StageContext {
     let parameters: [String: JSONValue]
     let artifacts: any ArtifactStore
     let stateDirectory: String
+    let fileAccess: FileAccessPolicy?
+    var urlPolicy: OutboundURLPolicy { execution.services.configuration.urlPolicy }
 
     func reportProgress(_ percent: Int) async {
         await execution.recordProgress(stageID, percent: min(100, max(0, percent)))
     }
 
     func log(_ message: String) async {
-        await execution.recordLog(stageID, message: message)
+        await execution.recordLog(stageID, message: SecretScrubber.scrub(fileAccess?.scrub(message) ?? message))
     }
 
     var isRunCancelled: Bool { get async { await execution.cancelRequested } }

@@ -7,7 +7,7 @@ extension RunExecution {
     /// was already begun, durably, by its upstream's completion. Returns the dependents that this stage's
     /// completion began in the same way, for the caller to launch.
     func runStage(_ id: String, prestarted: PrestartedAttempt? = nil) async -> [PrestartedAttempt] {
-        guard let definition = run.definition.stage(id), let type = services.registry.stage(definition.uses) else {
+        guard let definition = definitions[id], let type = services.registry.stage(definition.uses) else {
             await finishFailed(id, StageFailure(.invalidInput, "unknown stage type"))
             return []
         }
@@ -40,7 +40,8 @@ extension RunExecution {
             }
             let context = EngineStageContext(execution: self, runID: runID, stageID: id, attempt: attempt,
                                              parameters: parameters, artifacts: services.artifacts,
-                                             stateDirectory: "\(services.configuration.dataDirectory)/state/\(type.typeName)")
+                                             stateDirectory: "\(services.configuration.dataDirectory)/state/\(type.typeName)",
+                                             fileAccess: run.fileAccess)
             let outcome = await Self.perform(type, context: context, timeoutMs: timeoutMs)
             services.limiter.release(pool: pool)
             switch outcome {
@@ -68,13 +69,14 @@ extension RunExecution {
     enum Readiness { case ready([String: JSONValue]), skip(String), fail(StageFailure) }
 
     func readiness(_ definition: StageDefinition, type: any Stage) -> Readiness {
-        let scope = scope(for: definition)
+        let scope = scope(for: definition, type: type)
         if let condition = definition.condition {
+            let shown = DefinitionLimits.excerpt(condition)
             do {
                 let value = try Template.parse(DefinitionValidator.conditionTemplate(condition)).evaluate(in: scope)
-                if !value.isTruthy { return .skip("condition '\(condition)' is false") }
+                if !value.isTruthy { return .skip("condition '\(shown)' is false") }
             } catch {
-                return .fail(StageFailure(.invalidInput, "condition '\(condition)': \(error.message)"))
+                return .fail(StageFailure(.invalidInput, "condition '\(shown)': \(error.message)"))
             }
         }
         do {
@@ -108,9 +110,20 @@ extension RunExecution {
         return attempt
     }
 
-    /// Runs the stage off this actor, with its timeout; every error becomes a `StageFailure`.
+    /// Runs the stage off this actor, with its timeout; every error becomes a `StageFailure`, whose
+    /// message, for a run with confined file access, names no server path.
     nonisolated static func perform(_ type: any Stage, context: EngineStageContext,
                                     timeoutMs: Int?) async -> Result<StageResult, StageFailure> {
+        let outcome = await attempt(type, context: context, timeoutMs: timeoutMs)
+        guard case .failure(var failure) = outcome else { return outcome }
+        if let policy = context.fileAccess { failure.message = policy.scrub(failure.message) }
+        // The last line of defence for secrets: no configured key or token-shaped text is stored.
+        failure.message = SecretScrubber.scrub(failure.message)
+        return .failure(failure)
+    }
+
+    private nonisolated static func attempt(_ type: any Stage, context: EngineStageContext,
+                                            timeoutMs: Int?) async -> Result<StageResult, StageFailure> {
         do {
             let result = try await withTimeout(milliseconds: timeoutMs) { try await type.run(context) }
             return .success(result)
@@ -123,10 +136,20 @@ extension RunExecution {
         }
     }
 
-    func scope(for definition: StageDefinition) -> ExpressionScope {
+    /// What the stage's expressions see: the inputs and the outputs of the upstream stages they name
+    /// (only those: copying every ancestor's outputs made each stage of a long chain cost the whole chain).
+    /// That the named stages are upstream was checked when the run was created (`DefinitionValidator`).
+    func scope(for definition: StageDefinition, type: any Stage) -> ExpressionScope {
+        var named: Set<String> = []
+        if definition.needs.count == 1 { named.insert(definition.needs[0]) }
+        var templates = Array(ParameterResolver.effective(definition, schema: type.schema).values)
+        if let condition = definition.condition { templates.append(.string(DefinitionValidator.conditionTemplate(condition))) }
+        for value in templates {
+            for case .stageOutput(let stage, _) in (try? value.templateReferences()) ?? [] { named.insert(stage) }
+        }
         var outputs: [String: [String: JSONValue]] = [:]
-        for ancestor in graph.ancestors(of: definition.id) {
-            if let output = stages[ancestor]?.output { outputs[ancestor] = output }
+        for stage in named where stage != definition.id && graph.needs[stage] != nil {
+            if let output = stages[stage]?.output { outputs[stage] = output }
         }
         return ExpressionScope(inputs: run.inputs, outputs: outputs,
                                previousStage: definition.needs.count == 1 ? definition.needs[0] : nil)
@@ -170,11 +193,11 @@ extension RunExecution {
         batch.stages = [stage]
         batch.attempts = [endedAttempt(id, attempt, .succeeded, at: now, output: result.outputs)]
         batch.events = [statusEvent(stage)]
-        settlePending(into: &batch)
+        settlePending(after: id, into: &batch)
         var prestarted: [PrestartedAttempt] = []
         let queued = batch.stages.filter { $0.status == .queued && $0.stageID != id }.map(\.stageID)
         for dependent in queued where !cancelRequested {
-            guard let definition = run.definition.stage(dependent), definition.condition == nil,
+            guard let definition = definitions[dependent], definition.condition == nil,
                   let type = services.registry.stage(definition.uses),
                   case .ready(let parameters) = readiness(definition, type: type) else { continue }
             let pool = definition.pool ?? type.pool(for: parameters)
@@ -228,7 +251,7 @@ extension RunExecution {
         batch.stages = [stage]
         if let attempt { batch.attempts = [endedAttempt(id, attempt, .failed, at: now, error: failure)] }
         batch.events = [statusEvent(stage, note: failure.description)]
-        settlePending(into: &batch)
+        settlePending(after: id, into: &batch)
         _ = await commit(batch)
     }
 
@@ -241,7 +264,7 @@ extension RunExecution {
         var batch = StoreBatch()
         batch.stages = [stage]
         batch.events = [statusEvent(stage, note: reason)]
-        settlePending(into: &batch)
+        settlePending(after: id, into: &batch)
         _ = await commit(batch)
     }
 
@@ -267,22 +290,4 @@ struct PrestartedAttempt: Sendable {
     let parameters: [String: JSONValue]
     /// The pool whose slot (and a global slot) the attempt already holds.
     let pool: String?
-}
-
-/// Runs `operation`, failing with a `timeout` StageFailure when it takes longer than `milliseconds`.
-func withTimeout<T: Sendable>(milliseconds: Int?, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    guard let milliseconds, milliseconds > 0 else { return try await operation() }
-    return try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: .milliseconds(milliseconds))
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw CancellationError() }
-        guard let value = first else {
-            throw StageFailure(.timeout, "timed out after \(Double(milliseconds) / 1000) s")
-        }
-        return value
-    }
 }

@@ -23,6 +23,10 @@ actor RunExecution {
     var run: RunRecord
     var stages: [String: StageRecord]
     let graph: WorkflowGraph
+    /// The run's stage definitions by id (looked up on every stage start and completion).
+    let definitions: [String: StageDefinition]
+    /// Stages queued since the last launch sweep, for `execute` to start without scanning every stage.
+    var newlyQueued: [String] = []
     /// Failed attempts per stage (interrupted ones are not held against the stage).
     var failures: [String: Int]
     var cancelRequested = false
@@ -40,6 +44,7 @@ actor RunExecution {
         self.services = services
         self.stages = Dictionary(stages.map { ($0.stageID, $0) }, uniquingKeysWith: { a, _ in a })
         graph = WorkflowGraph(run.definition)
+        definitions = run.definition.stagesByID
         failures = attempts.reduce(into: [:]) { counts, attempt in
             if attempt.status == .failed { counts[attempt.stageID, default: 0] += 1 }
         }
@@ -69,9 +74,14 @@ actor RunExecution {
             }
             var inFlight: Set<String> = []
             var stopping = false
+            var swept = false
+            /// Starts queued stages: all of them the first time, then only those queued since.
             func launchReady() {
                 guard !stopping else { return }
-                for id in graph.ids where stages[id]?.status == .queued && !inFlight.contains(id) {
+                let candidates = swept ? newlyQueued.sorted { (graph.position[$0] ?? 0) < (graph.position[$1] ?? 0) } : graph.ids
+                swept = true
+                newlyQueued.removeAll()
+                for id in candidates where stages[id]?.status == .queued && !inFlight.contains(id) {
                     inFlight.insert(id)
                     group.addTask { .stage(id, begun: await self.runStage(id)) }
                 }
@@ -145,27 +155,31 @@ actor RunExecution {
     }
 
     /// Queues pending stages whose needs are all completed; skips those with a need that will never complete.
-    func settlePending(into batch: inout StoreBatch) {
-        var changed = true
-        while changed {
-            changed = false
-            for id in graph.ids {
-                guard var stage = stages[id], stage.status == .pending else { continue }
-                let needs = stage.needs.compactMap { stages[$0] }
-                if let blocker = needs.first(where: { [.failed, .skipped, .cancelled].contains($0.status) }) {
-                    stage.status = .skipped
-                    stage.error = StageFailure(.cancelled, "skipped: upstream '\(blocker.stageID)' \(blocker.status.rawValue)")
-                    stage.endedAt = Date()
-                    batch.stages.append(stage)
-                    batch.events.append(statusEvent(stage, note: stage.error?.message))
-                    stages[id] = stage
-                    changed = true
-                } else if needs.allSatisfy({ $0.status == .completed }), let next = try? stage.status.applying(.enqueue) {
-                    stage.status = next
-                    batch.stages.append(stage)
-                    batch.events.append(statusEvent(stage))
-                    stages[id] = stage
-                }
+    ///
+    /// After one stage ended (`after`), only its dependents (and, through skips, theirs) are looked at,
+    /// so each completion costs what its dependents do, not what the whole run does.
+    func settlePending(after ended: String? = nil, into batch: inout StoreBatch) {
+        var work = ended.map { graph.dependents(of: $0) } ?? graph.ids
+        var next = 0
+        while next < work.count {
+            let id = work[next]
+            next += 1
+            guard var stage = stages[id], stage.status == .pending else { continue }
+            let needs = stage.needs.compactMap { stages[$0] }
+            if let blocker = needs.first(where: { [.failed, .skipped, .cancelled].contains($0.status) }) {
+                stage.status = .skipped
+                stage.error = StageFailure(.cancelled, "skipped: upstream '\(blocker.stageID)' \(blocker.status.rawValue)")
+                stage.endedAt = Date()
+                batch.stages.append(stage)
+                batch.events.append(statusEvent(stage, note: stage.error?.message))
+                stages[id] = stage
+                work += graph.dependents(of: id)
+            } else if needs.allSatisfy({ $0.status == .completed }), let queued = try? stage.status.applying(.enqueue) {
+                stage.status = queued
+                batch.stages.append(stage)
+                batch.events.append(statusEvent(stage))
+                stages[id] = stage
+                newlyQueued.append(id)
             }
         }
     }

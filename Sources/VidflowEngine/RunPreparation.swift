@@ -37,15 +37,15 @@ struct RunPreparation {
             throw EngineError.invalid(error)
         }
         let registry = services.registry
-        let paths = CacheKeyBuilder.filePaths(for: definition, registry: registry, inputs: inputs)
         let artifacts = services.artifacts
         let baseStages = base == nil ? [] : try await services.store.stages(of: base?.id ?? "")
-        let hashes = try await runBlocking { _ in
-            var hashes: [String: String] = [:]
-            for path in paths where !path.contains("://") && !path.hasPrefix("data:") {
-                if let digest = try? FileDigest.sha256(ofFile: path) { hashes[path] = digest.hash }
-            }
-            return hashes
+        // Only files the run may read are hashed: checked first (stat, never open), at most 4 GiB each.
+        let files = RunFiles(definition: definition, registry: registry, inputs: inputs, policy: request.fileAccess)
+        let hashes: [String: String]
+        do {
+            hashes = try await runBlocking { _ in try files.check() }
+        } catch let error as DefinitionError {
+            throw EngineError.invalid(error)
         }
         let components = CacheKeyBuilder.components(for: definition, registry: registry, inputs: inputs, fileHashes: hashes)
         // Re-hash only the artifacts of stages that can be reused (same key); the others run anyway.
@@ -67,13 +67,15 @@ struct RunPreparation {
         }
         let plan = RunPlanner.plan(definition: definition, components: components, mode: request.mode,
                                    baseRunID: base?.id, base: baseView)
-        let run = RunRecord(id: RunID.make(), definition: definition, inputs: inputs, mode: request.mode,
+        var run = RunRecord(id: RunID.make(), definition: definition, inputs: inputs, mode: request.mode,
                             baseRunID: base?.id, source: request.source, idempotencyKey: request.idempotencyKey)
+        run.fileAccess = request.fileAccess
         let now = Date()
         var position = 0
+        let definitions = definition.stagesByID
         let stages = plan.stages.map { decision -> StageRecord in
             defer { position += 1 }
-            let stageDefinition = definition.stage(decision.stageID)
+            let stageDefinition = definitions[decision.stageID]
             var record = StageRecord(runID: run.id, stageID: decision.stageID, position: position,
                                      type: stageDefinition?.uses ?? "", needs: stageDefinition?.needs ?? [],
                                      components: decision.components, planReason: decision.reason.description)

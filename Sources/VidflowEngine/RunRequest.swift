@@ -11,15 +11,19 @@ public struct RunRequest: Sendable {
     public var baseRunID: String?
     public var source: String?
     public var idempotencyKey: String?
+    /// Which local files the run may read (runs created over HTTP); nil: any file (the CLI).
+    public var fileAccess: FileAccessPolicy?
 
     public init(definition: WorkflowDefinition?, inputs: [String: JSONValue] = [:], mode: ExecutionMode = .full,
-                baseRunID: String? = nil, source: String? = nil, idempotencyKey: String? = nil) {
+                baseRunID: String? = nil, source: String? = nil, idempotencyKey: String? = nil,
+                fileAccess: FileAccessPolicy? = nil) {
         self.definition = definition
         self.inputs = inputs
         self.mode = mode
         self.baseRunID = baseRunID
         self.source = source
         self.idempotencyKey = idempotencyKey
+        self.fileAccess = fileAccess
     }
 }
 

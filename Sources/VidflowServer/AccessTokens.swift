@@ -18,10 +18,18 @@ public enum AccessTokens {
 
     /// Creates a token for the user `name` (created when missing) and returns it; only its hash is stored.
     public static func create(for name: String, isAdmin: Bool = false, in store: SQLiteWorkflowStore) async throws -> String {
+        try await issue(for: name, isAdmin: isAdmin, expiresAt: nil, in: store).token
+    }
+
+    /// Creates a token valid until `expiresAt` (nil: never expires) for the user `name` (created when
+    /// missing); returns the token (shown once) and its public id.
+    public static func issue(for name: String, isAdmin: Bool, expiresAt: Date?,
+                             in store: SQLiteWorkflowStore) async throws -> (token: String, id: String, user: ServerUser) {
         let user = try await store.user(named: name, createAsAdmin: isAdmin)
         let token = generate()
-        try await store.addToken(sha256: hash(token), userID: user.id)
-        return token
+        let id = SQLiteWorkflowStore.newTokenID()
+        try await store.addToken(sha256: hash(token), userID: user.id, id: id, expiresAt: expiresAt)
+        return (token, id, user)
     }
 
     /// On a server's first start (no token yet): an admin token, written to `<data>/admin-token` (mode 0600).

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import VidflowCore
 import VidflowStore
 
 /// Builds the vidflow HTTP application: routes, auth, the engine and the webhook sender as services.
@@ -24,11 +25,16 @@ public func buildApplication(_ arguments: ServerArguments) async throws -> some 
         localUser = try await state.store.user(named: "local", createAsAdmin: true)
     }
     let secret = try WebhookSigner.secret(given: arguments.webhookSecret, dataDirectory: arguments.dataDirectory)
+    SecretScrubber.register([secret, ProviderCallbackToken.derive(fromWebhookSecret: secret)])
 
     let router = makeRouter(state: state, localUser: localUser)
     let announcement = arguments.announce ? firstToken : nil
     let dataDirectory = arguments.dataDirectory
-    var app = Application(router: router,
+    // Every request has a deadline; in-flight requests get half the drain timeout on SIGTERM (the engine the rest).
+    let responder = RequestDeadlineResponder(base: router.buildResponder(), timeout: arguments.requestTimeout,
+                                             uploadTimeout: max(arguments.requestTimeout, arguments.uploadTimeout),
+                                             shutdownGrace: arguments.drainTimeout / 2)
+    var app = Application(responder: responder,
                           configuration: .init(address: .hostname(arguments.host, port: arguments.port), serverName: "vidflow"),
                           onServerRunning: { channel in
                               guard let token = announcement else { return }
@@ -42,6 +48,7 @@ public func buildApplication(_ arguments: ServerArguments) async throws -> some 
     app.addServices(EngineService(engine: state.engine, drainTimeout: arguments.drainTimeout, logger: logger),
                     WebhookService(store: state.store, signer: WebhookSigner(secret: secret),
                                    pollInterval: arguments.webhookPollInterval, backoff: arguments.webhookBackoff,
+                                   urlPolicy: arguments.urlPolicy,
                                    logger: logger))
     return app
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import VidflowStore
 
@@ -18,9 +19,22 @@ struct AuthMiddleware: RouterMiddleware {
             context.user = localUser
             return try await next(request, context)
         }
-        if let token = Self.token(of: request), let user = try await store.user(tokenSHA256: AccessTokens.hash(token)) {
-            context.user = user
-        } else if !Self.publicPaths.contains(request.uri.path) && !request.uri.path.hasPrefix("/v1/callbacks/") {
+        let isPublic = Self.publicPaths.contains(request.uri.path) || request.uri.path.hasPrefix("/v1/callbacks/")
+        if let token = Self.token(of: request), let record = try await store.token(sha256: AccessTokens.hash(token)) {
+            // Expiry and revocation are read on every request, so `vidflow token revoke` applies at once.
+            let now = Date()
+            switch record.state(at: now) {
+            case .active:
+                context.user = record.user
+                try await store.noteTokenUse(id: record.id, lastUsedAt: record.lastUsedAt, now: now)
+            case .expired where !isPublic:
+                throw APIError(.unauthorized, code: "token_expired", "the token \(record.id) has expired; ask for a new one")
+            case .revoked where !isPublic:
+                throw APIError(.unauthorized, code: "token_revoked", "the token \(record.id) was revoked; ask for a new one")
+            case .expired, .revoked:
+                break
+            }
+        } else if !isPublic {
             throw APIError.unauthorized
         }
         return try await next(request, context)

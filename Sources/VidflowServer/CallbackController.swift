@@ -11,6 +11,8 @@ import VidflowProviders
 /// `video.poll` stage waiting on that job; polling stays the fallback.
 struct CallbackController {
     let state: ServerState
+    /// When each provider's keys were last reloaded for a failed delivery (at most once a minute).
+    let reloads = KeyReloadThrottle(interval: 60)
 
     func addRoutes(to router: Router<ServerRequestContext>) {
         router.post("v1/callbacks/:provider", use: receive)
@@ -29,7 +31,7 @@ struct CallbackController {
         let delivery = ProviderCallbackDelivery(headers: headers, query: query, body: Data(body.readableBytesView))
         let update: ProviderCallbackUpdate?
         do {
-            update = try await Self.verified(delivery, by: provider)
+            update = try await Self.verified(delivery, by: provider, reloadAllowed: { reloads.claim(name) })
         } catch let error as ProviderError {
             if error.kind == .auth { throw APIError(.unauthorized, code: "invalid_signature", error.message) }
             throw APIError.badRequest(error.message, field: "body")
@@ -40,14 +42,18 @@ struct CallbackController {
                                   "status": .string(update.status.state.rawValue)])
     }
 
-    /// Verifies and reads the delivery; when it fails verification, the adapter's keys (fal's JWKS,
-    /// Replicate's secret) are loaded afresh and it is tried once more.
-    static func verified(_ delivery: ProviderCallbackDelivery, by provider: any VideoProvider) async throws
-        -> ProviderCallbackUpdate? {
+    /// Verifies and reads the delivery; when its signature matched no key (fresh keys may help) and
+    /// `reloadAllowed()` says so (at most once a minute per provider), the adapter's keys (fal's JWKS,
+    /// Replicate's secret) are loaded afresh and it is tried once more. Otherwise the failure is answered
+    /// at once: an unsigned or malformed post never costs a fetch.
+    static func verified(_ delivery: ProviderCallbackDelivery, by provider: any VideoProvider,
+                         reloadAllowed: @Sendable () -> Bool = { true }) async throws -> ProviderCallbackUpdate? {
         do {
             return try provider.callback(delivery)
         } catch let error as ProviderError where error.kind == .auth {
-            guard (try? await provider.prepareCallbackVerification()) != nil else { throw error }
+            guard error.freshKeysMayHelp, reloadAllowed(), (try? await provider.prepareCallbackVerification()) != nil else {
+                throw error
+            }
             return try provider.callback(delivery)
         }
     }

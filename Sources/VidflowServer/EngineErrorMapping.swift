@@ -9,7 +9,8 @@ enum EngineErrorMapping {
             switch error {
             case .invalid(let definitionError):
                 if let issue = definitionError.issues.first, issue.stage == nil, issue.field.hasPrefix("inputs") {
-                    let message = definitionError.issues.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+                    let message = definitionError.issues.prefix(DefinitionError.maxListed)
+                        .map { "\($0.field): \($0.message)" }.joined(separator: "; ")
                     return APIError.badRequest(message, field: issue.field, code: "invalid_inputs")
                 }
                 return WorkflowLibrary.invalid(definitionError, prefix: "definition")

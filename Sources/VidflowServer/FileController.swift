@@ -23,10 +23,14 @@ struct FileController {
             throw APIError(.unsupportedMediaType, code: "unsupported_media_type",
                            "send multipart/form-data with a 'file' part", field: "(body)")
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit + 64 * 1024 {
+        let length = request.headers[.contentLength].flatMap(Int.init)
+        if let length, length > limit + 64 * 1024 {
             throw APIError.tooLarge(limit, field: "file")
         }
-        let reader = MultipartStreamReader(boundary: boundary, limit: limit, scratchDirectory: storage.root + "/.uploads")
+        let quota = StorageQuota(limit: state.arguments.userQuotaBytes)
+        let reader = MultipartStreamReader(boundary: boundary, limit: limit, scratchDirectory: storage.root + "/.uploads",
+                                           quotaLeft: try quota.left(in: storage, contentLength: length, field: "file"),
+                                           quota: quota)
         let form = try await reader.read(request.body)
         defer { for path in form.compactMap(\.file) { try? FileManager.default.removeItem(atPath: path) } }
         guard let file = form.first(where: { $0.name == "file" }), let upload = file.file else {

@@ -1,20 +1,8 @@
 import Foundation
 
-/// A parsed `multipart/form-data` body: its parts by field name.
-struct MultipartForm: Sendable {
-    /// One part: a text field or a file.
-    struct Part: Sendable {
-        var name: String
-        var filename: String?
-        var contentType: String?
-        var data: Data
-        var text: String? { String(data: data, encoding: .utf8) }
-    }
-
-    var parts: [Part]
-
-    func part(_ name: String) -> Part? { parts.first { $0.name == name } }
-
+/// Helpers for `multipart/form-data` bodies (read as they arrive by `MultipartStreamReader`): the boundary
+/// of a content type, a part's header block, the 400 of a malformed body.
+enum MultipartForm {
     /// The boundary of a `multipart/form-data` content type, nil for any other type.
     static func boundary(contentType: String?) -> String? {
         guard let contentType, contentType.lowercased().hasPrefix("multipart/form-data") else { return nil }
@@ -25,33 +13,6 @@ struct MultipartForm: Sendable {
             }
         }
         return nil
-    }
-
-    /// Parses `body`; throws a 400 naming `(body)` when it is not well-formed.
-    init(body: Data, boundary: String) throws {
-        let delimiter = Data("--\(boundary)".utf8)
-        let separator = Data("\r\n\r\n".utf8)
-        var parts: [Part] = []
-        guard var cursor = body.range(of: delimiter)?.upperBound else { throw Self.malformed("no boundary found") }
-        while true {
-            guard cursor + 2 <= body.endIndex else { throw Self.malformed("truncated body") }
-            if body[cursor] == UInt8(ascii: "-") && body[cursor + 1] == UInt8(ascii: "-") { break }
-            guard let headerEnd = body.range(of: separator, in: cursor..<body.endIndex) else { throw Self.malformed("part without headers") }
-            let headers = String(decoding: body[cursor..<headerEnd.lowerBound], as: UTF8.self)
-            guard let next = body.range(of: Data("\r\n".utf8) + delimiter, in: headerEnd.upperBound..<body.endIndex) else {
-                throw Self.malformed("part without closing boundary")
-            }
-            let data = body.subdata(in: headerEnd.upperBound..<next.lowerBound)
-            if let part = Self.part(headers: headers, data: data) { parts.append(part) }
-            cursor = next.upperBound
-        }
-        self.parts = parts
-    }
-
-    private static func part(headers: String, data: Data) -> Part? {
-        let header = header(headers)
-        guard let name = header.name else { return nil }
-        return Part(name: name, filename: header.filename, contentType: header.contentType, data: data)
     }
 
     /// The name, filename and content type in a part's header block.

@@ -1,8 +1,10 @@
 import Foundation
 import Hummingbird
 
-/// Reads a `multipart/form-data` body as it arrives: file parts go straight to temp files (never all in
-/// memory), text parts are kept (up to 64 KB each). Throws a 413 naming the part past `limit` bytes.
+/// Reads a `multipart/form-data` body as it arrives: file parts (a filename, or a non-text content type) go
+/// straight to temp files (never all in memory), text parts are kept (up to 64 KB each, 64 parts at most).
+/// Throws a 413 naming the part past `limit` bytes, a 507 naming the part past the user's quota, and
+/// removes every temp file it wrote when it throws.
 struct MultipartStreamReader {
     /// A part as read: its text, or the temp file holding its bytes.
     struct Part: Sendable {
@@ -18,10 +20,17 @@ struct MultipartStreamReader {
     let limit: Int
     /// Where file parts are written while reading.
     let scratchDirectory: String
+    /// Bytes the file parts may take in all (what is left of the user's quota); nil: no quota.
+    var quotaLeft: Int? = nil
+    var quota = StorageQuota(limit: nil)
+
+    /// Parts a body may have: text parts are held in memory, so their number is bounded too.
+    static let maxParts = 64
 
     func read(_ body: RequestBody) async throws -> [Part] {
         try FileManager.default.createDirectory(atPath: scratchDirectory, withIntermediateDirectories: true)
-        var parser = Parser(delimiter: Array("\r\n--\(boundary)".utf8), limit: limit, scratch: scratchDirectory)
+        var parser = Parser(delimiter: Array("\r\n--\(boundary)".utf8), limit: limit, scratch: scratchDirectory,
+                            quotaLeft: quotaLeft, quota: quota)
         parser.pending = Array("\r\n".utf8)
         do {
             for try await chunk in body {
@@ -41,7 +50,11 @@ struct MultipartStreamReader {
         let delimiter: [UInt8]
         let limit: Int
         let scratch: String
+        let quotaLeft: Int?
+        let quota: StorageQuota
         var state = State.preamble
+        /// Bytes written to temp files so far, against `quotaLeft`.
+        var fileBytes = 0
         var pending: [UInt8] = []
         var parts: [Part] = []
         var current: Part?
@@ -108,8 +121,11 @@ struct MultipartStreamReader {
 
         mutating func begin(_ header: (name: String?, filename: String?, contentType: String?)) throws {
             guard let name = header.name else { throw MultipartForm.malformed("a part without a name") }
+            guard parts.count < MultipartStreamReader.maxParts else {
+                throw MultipartForm.malformed("more than \(MultipartStreamReader.maxParts) parts")
+            }
             var part = Part(name: name, filename: header.filename, contentType: header.contentType, size: 0)
-            if header.filename != nil {
+            if header.filename != nil || Self.isFileType(header.contentType) {
                 let path = scratch + "/upload-\(UUID().uuidString.lowercased())"
                 guard FileManager.default.createFile(atPath: path, contents: nil) else {
                     throw APIError(.internalServerError, code: "storage_error", "cannot write the upload")
@@ -127,6 +143,8 @@ struct MultipartStreamReader {
             current = part
             if let handle {
                 if part.size > limit { throw APIError.tooLarge(limit, field: part.name) }
+                fileBytes += bytes.count
+                if let quotaLeft, fileBytes > quotaLeft { throw quota.exceeded(field: part.name, used: nil, adding: nil) }
                 try handle.write(contentsOf: bytes)
             } else {
                 if part.size > 64 * 1024 { throw APIError.tooLarge(64 * 1024, field: part.name) }
@@ -141,6 +159,12 @@ struct MultipartStreamReader {
             if part.file == nil { part.text = String(decoding: textBytes, as: UTF8.self) }
             parts.append(part)
             current = nil
+        }
+
+        /// Whether a part without a filename is a file by its content type (anything but text).
+        static func isFileType(_ contentType: String?) -> Bool {
+            guard let type = contentType?.trimmingCharacters(in: .whitespaces).lowercased(), !type.isEmpty else { return false }
+            return !type.hasPrefix("text/")
         }
 
         /// Removes every temp file written so far.

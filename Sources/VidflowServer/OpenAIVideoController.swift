@@ -21,6 +21,20 @@ struct OpenAIVideoController {
         let user = try context.requireUser()
         let submitter = VideoSubmitter(state: state, user: user)
         let fields = try await OpenAIVideoForm.read(request, state: state, user: user, allowed: Self.createFields)
+        defer { fields.discard() }
+        var kept: String?
+        do {
+            return try await create(fields, submitter: submitter, idempotencyKey: request.headers[named: "Idempotency-Key"],
+                                    kept: &kept)
+        } catch {
+            fields.forget(kept)
+            throw error
+        }
+    }
+
+    /// The create of checked fields; `kept` is the input reference file saved on the way, if any.
+    func create(_ fields: OpenAIVideoForm, submitter: VideoSubmitter, idempotencyKey key: String?,
+                kept: inout String?) async throws -> Response {
         guard let prompt = try fields.string("prompt"), !prompt.isEmpty else {
             throw APIError.badRequest("required: a prompt", field: "prompt")
         }
@@ -34,7 +48,7 @@ struct OpenAIVideoController {
         }
         spec.size = try VideoRequestParser.size(try fields.string("size"), field: "size") ?? "1280x720"
         spec.image = try fields.inputReference()
-        let key = request.headers[named: "Idempotency-Key"]
+        kept = spec.image
         let run = try await submitter.submit(spec, callbackURL: nil, idempotencyKey: key)
         let video = try await submitter.video(run.id)
         return JSONResponse.make(VideoTaskView.openAI(video.run, stages: video.stages, meta: video.meta))
@@ -66,6 +80,7 @@ struct OpenAIVideoController {
         let submitter = VideoSubmitter(state: state, user: user)
         let source = try await submitter.video(id)
         let fields = try await OpenAIVideoForm.read(request, state: state, user: user, allowed: ["prompt"])
+        defer { fields.discard() }
         guard let prompt = try fields.string("prompt"), !prompt.isEmpty else {
             throw APIError.badRequest("required: a prompt", field: "prompt")
         }

@@ -4,56 +4,80 @@ import VidflowCore
 import VidflowStore
 
 /// The fields of an OpenAI `/v1/videos` create or remix: multipart (what the SDKs send) or JSON.
+///
+/// Multipart bodies are read as they arrive (`MultipartStreamReader`): a file `input_reference` goes to a
+/// temp file in the user's storage, against the upload limit and the user's quota, never into memory.
+/// Call `discard()` when done: it removes the temp files that were not kept.
 struct OpenAIVideoForm {
     var json: JSONObjectReader?
-    var form: MultipartForm?
+    var parts: [MultipartStreamReader.Part] = []
     let storage: UserStorage
 
     static func read(_ request: Request, state: ServerState, user: ServerUser, allowed: Set<String>) async throws -> OpenAIVideoForm {
         let storage = UserStorage(dataDirectory: state.arguments.dataDirectory, userID: user.id)
         if let boundary = MultipartForm.boundary(contentType: request.headers[.contentType]) {
-            var request = request
             let limit = state.arguments.maxUploadBytes
-            let buffer: ByteBuffer
-            do {
-                buffer = try await request.collectBody(upTo: limit)
-            } catch {
+            let length = request.headers[.contentLength].flatMap(Int.init)
+            if let length, length > limit + 64 * 1024 {
                 throw APIError.tooLarge(limit, field: "input_reference")
             }
-            let form = try MultipartForm(body: Data(buffer.readableBytesView), boundary: boundary)
+            let quota = StorageQuota(limit: state.arguments.userQuotaBytes)
+            let reader = MultipartStreamReader(boundary: boundary, limit: limit, scratchDirectory: storage.root + "/.uploads",
+                                               quotaLeft: try quota.left(in: storage, contentLength: length, field: "input_reference"),
+                                               quota: quota)
+            let form = OpenAIVideoForm(json: nil, parts: try await reader.read(request.body), storage: storage)
             if let unknown = form.parts.map(\.name).sorted().first(where: { !allowed.contains($0) }) {
+                form.discard()
                 throw APIError.badRequest("unknown field '\(unknown)'", field: unknown, code: "unknown_field")
             }
-            return OpenAIVideoForm(json: nil, form: form, storage: storage)
+            return form
         }
         let body = try await JSONObjectReader.body(of: request, limit: state.arguments.maxJSONBytes)
         try body.rejectUnknown(allowed)
-        return OpenAIVideoForm(json: body, form: nil, storage: storage)
+        return OpenAIVideoForm(json: body, storage: storage)
     }
+
+    /// Removes the temp files of file parts (those moved into the user's storage are gone already).
+    func discard() {
+        for path in parts.compactMap(\.file) where FileManager.default.fileExists(atPath: path) {
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+
+    func part(_ name: String) -> MultipartStreamReader.Part? { parts.first { $0.name == name } }
 
     /// A text field; in JSON a number is taken as its text too (`"seconds": 4`).
     func string(_ key: String) throws -> String? {
-        if let form { return form.part(key)?.text }
+        if json == nil {
+            guard let part = part(key) else { return nil }
+            guard part.file == nil else { throw APIError.badRequest("must be a text field, not a file", field: key) }
+            return part.text
+        }
         guard let json, let value = json.value(key) else { return nil }
         if let number = value.intValue { return String(number) }
         return try json.string(key)
     }
 
-    /// `input_reference`: a file part (saved in the user's storage), or `{"image_url": …}`.
+    /// Where a file `input_reference` is kept: the user's storage, so it counts against the quota.
+    var inputsDirectory: String { storage.root + "/videos/inputs" }
+
+    /// `input_reference`: a file part (moved into the user's storage, under `videos/inputs`), a text part
+    /// holding a URL, or `{"image_url": …}` in JSON.
     func inputReference() throws -> String? {
-        if let form {
-            guard let part = form.part("input_reference") else { return nil }
-            guard part.filename != nil || !(part.contentType ?? "").isEmpty else {
+        if json == nil {
+            guard let part = part("input_reference") else { return nil }
+            guard let upload = part.file else {
                 return try VideoRequestParser.checkedURL(part.text ?? "", field: "input_reference")
             }
-            guard !part.data.isEmpty else { throw APIError.badRequest("the file is empty", field: "input_reference") }
+            guard part.size > 0 else { throw APIError.badRequest("the file is empty", field: "input_reference") }
             let type = part.contentType ?? "image/jpeg"
             let ext = type.contains("png") ? "png" : type.contains("webp") ? "webp" : "jpg"
-            let directory = storage.root + "/videos/inputs"
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let path = directory + "/\(UUID().uuidString.lowercased()).\(ext)"
-            guard FileManager.default.createFile(atPath: path, contents: part.data) else {
-                throw APIError(.internalServerError, code: "storage_error", "cannot save the input reference")
+            try FileManager.default.createDirectory(atPath: inputsDirectory, withIntermediateDirectories: true)
+            let path = inputsDirectory + "/\(UUID().uuidString.lowercased()).\(ext)"
+            do {
+                try FileManager.default.moveItem(atPath: upload, toPath: path)
+            } catch {
+                throw APIError(.internalServerError, code: "storage_error", "cannot save the input reference", field: "input_reference")
             }
             return path
         }
@@ -67,5 +91,11 @@ struct OpenAIVideoForm {
             throw APIError.badRequest("required: image_url", field: "input_reference.image_url")
         }
         return try VideoRequestParser.checkedURL(url, field: "input_reference.image_url")
+    }
+
+    /// Removes a file `inputReference()` kept, when the request it came with fails after all.
+    func forget(_ reference: String?) {
+        guard let reference, reference.hasPrefix(inputsDirectory + "/") else { return }
+        try? FileManager.default.removeItem(atPath: reference)
     }
 }

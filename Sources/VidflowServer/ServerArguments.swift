@@ -32,6 +32,19 @@ public struct ServerArguments: Sendable {
     /// Print the ready URL (with the first admin token) on first start.
     public var announce: Bool
     public var engine: EngineConfiguration
+    /// Which addresses user-given URLs (`image_url`, `image.upload` sources, `video.download` URLs,
+    /// `callback_url`) may reach: public ones only unless `--allow-private-urls` / `--allow-private-range`.
+    public var urlPolicy: OutboundURLPolicy = .publicOnly
+    /// How long an ordinary request may take before it is answered 503 (`--request-timeout`); SSE
+    /// streams, uploads and file downloads are exempt (see `RequestDeadlineMiddleware`).
+    public var requestTimeout: Duration = .seconds(30)
+    /// How long a request whose body is an upload (multipart, octet-stream) may take to be read and answered.
+    public var uploadTimeout: Duration = .seconds(3600)
+    /// How many bytes each user's storage (`<data>/files/<user id>`: uploads, `/v1/videos` input files,
+    /// uploads in flight) may hold (`--user-quota`); nil: no quota. Past it, uploads get 507.
+    public var userQuotaBytes: Int? = ServerArguments.defaultUserQuotaBytes
+    /// 10 GiB: generous for one person's reference images and clips, finite on a shared disk.
+    public static let defaultUserQuotaBytes = 10 * 1024 * 1024 * 1024
     /// Stage types registered over the built-ins (same name replaces): plugins, or fakes in tests.
     public var extraStages: [any Stage] = []
 

@@ -41,6 +41,7 @@ struct ServerState: Sendable {
         for stage in arguments.extraStages { registry.register(stage) }
         self.registry = registry
         var configuration = engineConfiguration
+        configuration.urlPolicy = arguments.urlPolicy
         configuration.poolLimits.merge(providers.poolLimits) { given, _ in given }
         engine = Engine(store: store, registry: registry, artifacts: artifacts, configuration: configuration,
                         logger: logger)

@@ -34,17 +34,27 @@ struct TaskController {
             parsed = try WorkflowCreateRequest(try JSONObjectReader(.object(document)),
                                                headerKey: request.headers[named: "Idempotency-Key"].map { "task:" + $0 })
         } catch let error as APIError {
-            var renamed = error
-            if let field = error.field, field.hasPrefix("definition.stages.task.") {
-                renamed.field = "input_data." + field.dropFirst("definition.stages.task.".count)
-            }
-            throw renamed
+            throw Self.renamed(error)
         }
-        let submission = try await WorkflowSubmission(state: state, user: user).prepare(parsed)
+        let submission: WorkflowSubmission.Prepared
+        do {
+            submission = try await WorkflowSubmission(state: state, user: user).prepare(parsed)
+        } catch let error as APIError {
+            throw Self.renamed(error)
+        }
         let accepted = try await WorkflowSubmission(state: state, user: user)
             .create(submission, callbackURL: parsed.callbackURL, meta: ["kind": "task", "task_name": .string(name)])
         let id = accepted["workflow_id"] ?? .null
         return JSONResponse.make(["task_id": id, "task_name": .string(name), "status": "pending"], status: .accepted)
+    }
+
+    /// An error about the one stage's parameters, named after `input_data` as the request wrote them.
+    static func renamed(_ error: APIError) -> APIError {
+        var renamed = error
+        if let field = error.field, field.hasPrefix("definition.stages.task.") {
+            renamed.field = "input_data." + field.dropFirst("definition.stages.task.".count)
+        }
+        return renamed
     }
 
     @Sendable func status(_ request: Request, context: ServerRequestContext) async throws -> Response {
@@ -54,8 +64,8 @@ struct TaskController {
         let stage = try await state.store.stages(of: id).first
         return JSONResponse.make([
             "task_id": .string(id), "task_name": .string(stage?.type ?? ""), "status": .string(run.status.rawValue),
-            "progress": .int(stage?.progress ?? 0), "result": stage?.output.map(JSONValue.object) ?? .null,
-            "error": WorkflowJSON.failure(run.error), "created_at": JSONResponse.time(run.createdAt),
+            "progress": .int(stage?.progress ?? 0), "result": run.fileAccess.scrubbed(stage?.output.map(JSONValue.object) ?? .null),
+            "error": WorkflowJSON.failure(run.error, policy: run.fileAccess), "created_at": JSONResponse.time(run.createdAt),
             "completed_at": JSONResponse.time(run.endedAt),
         ])
     }

@@ -19,6 +19,8 @@ enum VideoRequestParser {
         var pollInterval: Double? = nil
         /// The registered providers, to tell which one a model id belongs to.
         var providers: ProviderRegistry? = nil
+        /// Which addresses `image_url` and `last_frame_url` may name (literal addresses are refused here).
+        var urlPolicy: OutboundURLPolicy = .publicOnly
     }
 
     static func unified(_ body: JSONObjectReader, defaults: Defaults) throws -> VideoSpec {
@@ -41,8 +43,11 @@ enum VideoRequestParser {
         spec.negativePrompt = try body.string("negative_prompt")
         spec.seed = try body.int("seed")
         spec.generateAudio = try body.bool("generate_audio")
-        spec.image = try imageURL.map { try checkedURL($0, field: "image_url") } ?? imageBase64.map(dataURI)
-        spec.lastFrame = try body.string("last_frame_url").map { try checkedURL($0, field: "last_frame_url") }
+        spec.image = try imageURL.map { try checkedURL($0, field: "image_url", policy: defaults.urlPolicy) }
+            ?? imageBase64.map(dataURI)
+        spec.lastFrame = try body.string("last_frame_url").map {
+            try checkedURL($0, field: "last_frame_url", policy: defaults.urlPolicy)
+        }
         var extra = try body.object("extra_body")
         if let enhance = try body.bool("enhance_prompt") { extra = (extra ?? [:]).merging(["enhance_prompt": .bool(enhance)]) { a, _ in a } }
         spec.extraBody = extra
@@ -88,11 +93,13 @@ enum VideoRequestParser {
         return "\(parts[0])x\(parts[1])"
     }
 
-    static func checkedURL(_ text: String, field: String) throws -> String {
+    /// An http(s) URL or an image data URI; with `policy`, a literal private address is refused (400).
+    static func checkedURL(_ text: String, field: String, policy: OutboundURLPolicy? = nil) throws -> String {
         if text.hasPrefix("data:image/") { return text }
         guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
             throw APIError.badRequest("must be an http(s) URL or an image data URI", field: field)
         }
+        try policy?.checkRequestURL(text, field: field)
         return text
     }
 

@@ -13,7 +13,7 @@ struct VideoSubmitter {
                                            model: config["default_model"]?.stringValue,
                                            aspectRatio: config["default_aspect_ratio"]?.stringValue,
                                            pollInterval: config["poll_interval_seconds"]?.doubleValue,
-                                           providers: state.providers)
+                                           providers: state.providers, urlPolicy: state.arguments.urlPolicy)
     }
 
     /// Creates (or, for a reused idempotency key, finds) the run; returns its record.

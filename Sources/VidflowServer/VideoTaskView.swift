@@ -28,7 +28,7 @@ enum VideoTaskView {
         let duration = stages.first { $0.stageID == "transcode" }?.output?["duration"] ?? .null
         var error: JSONValue = .null
         if let failure = run.error {
-            error = ["code": .string(failure.kind.rawValue), "message": .string(failure.message)]
+            error = ["code": .string(failure.kind.rawValue), "message": .string(run.fileAccess.scrubbed(failure.message))]
         } else if run.status == .cancelled {
             error = ["code": "cancelled", "message": "the task was cancelled"]
         }
@@ -51,7 +51,7 @@ enum VideoTaskView {
         }
         var error: JSONValue = .null
         if let failure = run.error {
-            error = ["code": .string(failure.kind.rawValue), "message": .string(failure.message)]
+            error = ["code": .string(failure.kind.rawValue), "message": .string(run.fileAccess.scrubbed(failure.message))]
         } else if run.status == .cancelled {
             error = ["code": "cancelled", "message": "the video was cancelled"]
         }

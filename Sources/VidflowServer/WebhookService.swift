@@ -4,14 +4,20 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import VidflowCore
+import VidflowProviders
 import VidflowStore
 
 /// Delivers terminal runs' callbacks, signed, with retries and backoff; every attempt is recorded.
+///
+/// The callback URL is the user's: before each attempt its name is resolved and checked against the
+/// server's `OutboundURLPolicy` (the connection goes to the checked address), and redirects are not
+/// followed. A refused URL is recorded as a failed delivery that is not retried, and nothing is sent.
 struct WebhookService: Service {
     let store: SQLiteWorkflowStore
     let signer: WebhookSigner
     let pollInterval: Duration
     let backoff: [Duration]
+    let urlPolicy: OutboundURLPolicy
     let logger: Logger
 
     func run() async throws {
@@ -31,6 +37,10 @@ struct WebhookService: Service {
         }
     }
 
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
     func deliver(_ callback: PendingCallback) async {
         guard let run = try? await store.run(callback.runID) else { return }
         let attempt = callback.attempts + 1
@@ -42,7 +52,23 @@ struct WebhookService: Service {
             "data": WorkflowJSON.summary(run),
         ]
         let body = Data(payload.canonicalJSON.utf8)
-        var request = HTTPClientRequest(url: callback.url)
+        let started = Date()
+        let target: OutboundURLGuard.Target
+        do {
+            target = try await OutboundURLGuard.check(callback.url, policy: urlPolicy)
+        } catch {
+            let refused = WebhookDelivery(id: messageID, runID: run.id, attempt: attempt, url: callback.url, statusCode: nil,
+                                          error: error.description, at: started, durationMs: 0)
+            // A refused address is final; a name that could not be resolved just now is tried again later.
+            let retryAt = error.isPermanent || attempt > backoff.count
+                ? nil : Date().addingTimeInterval(Self.seconds(backoff[attempt - 1]))
+            do { try await store.record(refused, retryAt: retryAt) } catch {
+                logger.warning("cannot record a webhook delivery", metadata: ["run": "\(run.id)", "error": "\(error)"])
+            }
+            return
+        }
+        var request = HTTPClientRequest(url: target.connectURL)
+        if let host = target.hostHeader { request.headers.replaceOrAdd(name: "host", value: host) }
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "user-agent", value: "vidflow/\(ServerVersion.current)")
@@ -50,11 +76,10 @@ struct WebhookService: Service {
         request.headers.add(name: "webhook-timestamp", value: String(timestamp))
         request.headers.add(name: "webhook-signature", value: signer.signature(id: messageID, timestamp: timestamp, body: body))
         request.body = .bytes(ByteBuffer(bytes: body))
-        let started = Date()
         var statusCode: Int?
         var failure: String?
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let response = try await OutboundURLGuard.client.execute(request, timeout: .seconds(10))
             statusCode = Int(response.status.code)
             _ = try? await response.body.collect(upTo: 64 * 1024)
             if !(200..<300).contains(response.status.code) { failure = "receiver answered \(response.status.code)" }
@@ -66,8 +91,7 @@ struct WebhookService: Service {
                                        durationMs: Date().timeIntervalSince(started) * 1000)
         var retryAt: Date?
         if !delivery.succeeded, attempt <= backoff.count {
-            let wait = backoff[attempt - 1].components
-            retryAt = Date().addingTimeInterval(Double(wait.seconds) + Double(wait.attoseconds) / 1e18)
+            retryAt = Date().addingTimeInterval(Self.seconds(backoff[attempt - 1]))
         }
         do {
             try await store.record(delivery, retryAt: retryAt)

@@ -4,20 +4,22 @@ import VidflowEngine
 
 /// The JSON shapes of runs: status documents, list entries, plans.
 enum WorkflowJSON {
+    /// The status document; for a confined run every path is shown without the server's directories.
     static func status(_ run: RunRecord, stages: [StageRecord]) -> JSONValue {
+        let policy = run.fileAccess
         var map: [String: JSONValue] = [:]
         for stage in stages {
             var entry: [String: JSONValue] = [
                 "status": .string(stage.status.rawValue),
                 "type": .string(stage.type),
-                "input": stage.input.map(JSONValue.object) ?? .null,
-                "output": stage.output.map(JSONValue.object) ?? .null,
+                "input": policy.scrubbed(stage.input.map(JSONValue.object) ?? .null),
+                "output": policy.scrubbed(stage.output.map(JSONValue.object) ?? .null),
                 "start_time": JSONResponse.time(stage.startedAt),
                 "end_time": JSONResponse.time(stage.endedAt),
                 "duration": stage.duration.map(JSONValue.double) ?? .null,
                 "attempts": .int(stage.attempts),
                 "progress": .int(stage.progress),
-                "error": failure(stage.error),
+                "error": failure(stage.error, policy: policy),
             ]
             if let reused = stage.reusedFrom { entry["reused_from"] = .string(reused.description) }
             map[stage.stageID] = .object(entry)
@@ -25,7 +27,7 @@ enum WorkflowJSON {
         var object = summary(run).objectValue ?? [:]
         object["stages"] = .object(map)
         object["stage_order"] = .array(stages.sorted { $0.position < $1.position }.map { .string($0.stageID) })
-        object["inputs"] = .object(run.inputs)
+        object["inputs"] = policy.scrubbed(.object(run.inputs))
         return .object(object)
     }
 
@@ -39,13 +41,13 @@ enum WorkflowJSON {
             "created_at": JSONResponse.time(run.createdAt),
             "start_time": JSONResponse.time(run.startedAt),
             "end_time": JSONResponse.time(run.endedAt),
-            "error": failure(run.error),
+            "error": failure(run.error, policy: run.fileAccess),
         ]
     }
 
-    static func failure(_ failure: StageFailure?) -> JSONValue {
+    static func failure(_ failure: StageFailure?, policy: FileAccessPolicy? = nil) -> JSONValue {
         guard let failure else { return .null }
-        return ["code": .string(failure.kind.rawValue), "message": .string(failure.message),
+        return ["code": .string(failure.kind.rawValue), "message": .string(policy.scrubbed(failure.message)),
                 "restart_from": JSONResponse.optional(failure.restartFrom)]
     }
 
@@ -63,7 +65,7 @@ enum WorkflowJSON {
             "workflow": .string(prepared.run.workflowName),
             "execution_mode": .string(prepared.plan.mode.rawValue),
             "base_workflow_id": JSONResponse.optional(prepared.plan.baseRunID),
-            "inputs": .object(prepared.run.inputs),
+            "inputs": prepared.run.fileAccess.scrubbed(.object(prepared.run.inputs)),
             "tasks_total": .int(prepared.plan.stages.count),
             "tasks_skipped": .int(skipped),
             "tasks_to_execute": .int(prepared.plan.stages.count - skipped),

@@ -57,9 +57,10 @@ struct WorkflowLibrary: Sendable {
             field += first.stage.map { ".stages.\($0)" } ?? ""
             if first.field != "(document)" { field += "." + first.field }
         }
-        let message = error.issues.map { issue in
+        let listed = error.issues.prefix(DefinitionError.maxListed).map { issue in
             (issue.stage.map { "stage '\($0)': " } ?? "") + "\(issue.field): \(issue.message)"
-        }.joined(separator: "; ")
-        return APIError.badRequest("invalid workflow: " + message, field: field, code: "invalid_workflow")
+        }
+        let more = error.issues.count > DefinitionError.maxListed ? "; … and \(error.issues.count - DefinitionError.maxListed) more" : ""
+        return APIError.badRequest("invalid workflow: " + listed.joined(separator: "; ") + more, field: field, code: "invalid_workflow")
     }
 }

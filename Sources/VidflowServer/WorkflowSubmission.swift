@@ -15,6 +15,9 @@ struct WorkflowSubmission {
     }
 
     func prepare(_ request: WorkflowCreateRequest) async throws -> Prepared {
+        if let callbackURL = request.callbackURL {
+            try state.arguments.urlPolicy.checkRequestURL(callbackURL, field: "callback_url")
+        }
         let library = WorkflowLibrary(directory: state.arguments.workflowsDirectory, registry: state.registry)
         var definition: WorkflowDefinition?
         var source: String?
@@ -26,12 +29,25 @@ struct WorkflowSubmission {
             definition = try library.parse(document, field: "workflow_config")
         }
         var inputs = request.inputs
+        var trusted: [String] = []
+        var baseInputs: [String: JSONValue] = [:]
         if let baseID = request.baseRunID {
             let base = try await state.ownedRun(baseID, user: user, field: "workflow_id")
             inputs = try Self.merge(inputs, base: base.inputs, strategy: request.mergeStrategy)
+            trusted += base.fileAccess?.trustedFiles ?? []
+            baseInputs = base.inputs
         }
+        if request.workflowName != nil, let named = definition {
+            // The operator's own workflow: the local paths written in it stay readable (and absolute).
+            let pinned = UserFileAccess.trustingLibraryPaths(named, inputs: &inputs, except: Set(baseInputs.keys),
+                                                             registry: state.registry)
+            definition = pinned.definition
+            trusted += pinned.trusted
+        }
+        let access = UserFileAccess(dataDirectory: state.arguments.dataDirectory, userID: user.id)
         let runRequest = RunRequest(definition: definition, inputs: inputs, mode: request.mode, baseRunID: request.baseRunID,
-                                    source: source, idempotencyKey: request.idempotencyKey.map(scopedKey))
+                                    source: source, idempotencyKey: request.idempotencyKey.map(scopedKey),
+                                    fileAccess: access.policy(trusting: Array(Set(trusted))))
         do {
             return Prepared(prepared: try await state.engine.prepare(runRequest), mode: request.mode)
         } catch {

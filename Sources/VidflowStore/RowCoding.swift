@@ -47,6 +47,9 @@ enum RowCoding {
         run.error = try decode(StageFailure.self, row["error"], column: "error")
         run.startedAt = date(row["started_at"])
         run.endedAt = date(row["ended_at"])
+        if row.hasColumn("file_access") {
+            run.fileAccess = try decode(FileAccessPolicy.self, row["file_access"], column: "file_access")
+        }
         return run
     }
 

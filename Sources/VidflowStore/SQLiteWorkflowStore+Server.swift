@@ -19,15 +19,18 @@ extension SQLiteWorkflowStore {
         }
     }
 
-    /// Stores a token's SHA-256 (hex) for a user; the token itself is never stored.
-    public func addToken(sha256: String, userID: String) async throws {
+    /// Stores a token's SHA-256 (hex) for a user under the public `id`, valid until `expiresAt` (nil:
+    /// never expires); the token itself is never stored.
+    public func addToken(sha256: String, userID: String, id: String = SQLiteWorkflowStore.newTokenID(),
+                         expiresAt: Date? = nil) async throws {
         try await pool.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO tokens (sha256, user_id, created_at) VALUES (?, ?, ?)",
-                           arguments: [sha256, userID, Date().timeIntervalSince1970])
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO tokens (sha256, user_id, created_at, id, expires_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [sha256, userID, Date().timeIntervalSince1970, id, expiresAt?.timeIntervalSince1970])
         }
     }
 
-    /// The user whose token hashes to `sha256`, if any.
+    /// The user whose token hashes to `sha256`, if any, whatever the token's state (see `token(sha256:)`).
     public func user(tokenSHA256 sha256: String) async throws -> ServerUser? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT u.* FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.sha256 = ?",

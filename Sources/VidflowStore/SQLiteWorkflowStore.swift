@@ -42,11 +42,12 @@ public final class SQLiteWorkflowStore: WorkflowStore {
             }
             try db.execute(sql: """
                 INSERT INTO runs (id, workflow_name, definition, inputs, mode, base_run_id, status, error, created_at,
-                started_at, ended_at, source, idempotency_key, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                started_at, ended_at, source, idempotency_key, owner, file_access)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [run.id, run.workflowName, try RowCoding.json(run.definition), RowCoding.json(run.inputs),
                                  run.mode.rawValue, run.baseRunID, run.status.rawValue, try RowCoding.jsonOrNil(run.error),
                                  RowCoding.time(run.createdAt), RowCoding.time(run.startedAt), RowCoding.time(run.endedAt),
-                                 run.source, run.idempotencyKey, owner])
+                                 run.source, run.idempotencyKey, owner, try RowCoding.jsonOrNil(run.fileAccess)])
             for stage in stages { try BatchWriter.insert(stage, in: db) }
             var batch = StoreBatch()
             batch.events = events

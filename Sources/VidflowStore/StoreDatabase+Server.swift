@@ -45,5 +45,17 @@ extension StoreDatabase {
                 );
                 """)
         }
+        // Tokens get a public id (for `vidflow token list/revoke`), an expiry, a revocation time and the
+        // last time they were used. Tokens made before have an id derived from their hash and never expire.
+        migrator.registerMigration("v3-tokens") { db in
+            try db.execute(sql: """
+                ALTER TABLE tokens ADD COLUMN id TEXT;
+                ALTER TABLE tokens ADD COLUMN expires_at REAL;
+                ALTER TABLE tokens ADD COLUMN revoked_at REAL;
+                ALTER TABLE tokens ADD COLUMN last_used_at REAL;
+                UPDATE tokens SET id = 'tok_' || substr(sha256, 1, 12);
+                CREATE UNIQUE INDEX tokens_by_id ON tokens(id);
+                """)
+        }
     }
 }

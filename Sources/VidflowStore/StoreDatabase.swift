@@ -134,6 +134,7 @@ public enum StoreDatabase {
                 """)
         }
         registerServerMigrations(&migrator)
+        registerFileAccessMigration(&migrator)
         return migrator
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 // `make bench`: the engine's throughput and scheduling overhead through the durable SQLite store, the
 // time of an unchanged incremental re-run, then the FFmpeg layer against the ffmpeg CLI.
-// `vidflow-bench engine` or `vidflow-bench media` runs one part.
+// `vidflow-bench engine`, `chain` (a 10,000-stage chain) or `media` runs one part.
 let arguments = Array(CommandLine.arguments.dropFirst())
 let parts = Set(arguments.filter { !$0.contains("=") })
 /// `runs=N`, `inflight=N` tune the engine part.
@@ -13,6 +13,7 @@ do {
     if parts.isEmpty || parts.contains("engine") {
         try await runEngineBench(runs: setting("runs", default: 1_000), runsInFlight: setting("inflight", default: 16))
     }
+    if parts.isEmpty || parts.contains("chain") { try await runLongChainBench() }
     if parts.isEmpty || parts.contains("media") { try runMediaBench() }
     if parts.isEmpty || parts.contains("poll") { runPollBench() }
 } catch {

@@ -36,12 +36,18 @@ struct CLIFailure: Error, CustomStringConvertible {
         }
     }
 
-    /// One line when only inputs are wrong; else the summary and every issue with file, stage and field.
+    /// One line when only inputs are wrong or there is a single problem; else the summary and every issue
+    /// (at most `DefinitionError.maxListed`) with file, stage and field. Quoted input is always cut short.
     static func message(_ error: DefinitionError) -> String {
+        if error.issues.count == 1, let issue = error.issues.first, !issue.field.hasPrefix("inputs.") {
+            return "invalid workflow: \(issue)"
+        }
         guard !error.issues.isEmpty, error.issues.allSatisfy({ $0.stage == nil && $0.field.hasPrefix("inputs.") }) else {
             return error.description
         }
-        return "bad inputs: " + error.issues.map { "\($0.field.dropFirst(7)): \($0.message)" }.joined(separator: "; ")
+        let listed = error.issues.prefix(DefinitionError.maxListed).map { "\($0.field.dropFirst(7)): \($0.message)" }
+        let more = error.issues.count > DefinitionError.maxListed ? "; … and \(error.issues.count - DefinitionError.maxListed) more" : ""
+        return "bad inputs: " + listed.joined(separator: "; ") + more
     }
 
     /// Prints the message to stderr and turns the failure into the `ExitCode` ArgumentParser exits with.

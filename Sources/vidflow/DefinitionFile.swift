@@ -9,6 +9,14 @@ enum DefinitionFile {
             throw CLIFailure.badInput("workflow file '\(path)' does not exist")
         }
         guard Paths.isFile(path) else { throw CLIFailure.badInput("workflow file '\(path)' is a directory") }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard attributes?[.type] as? FileAttributeType == .typeRegular else {
+            throw CLIFailure.badInput("workflow file '\(path)' is not a regular file")
+        }
+        let size = (attributes?[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= DefinitionLimits.maxDocumentBytes else {
+            throw CLIFailure.badInput("workflow file '\(path)' is \(size) bytes, more than the limit of \(DefinitionLimits.maxDocumentBytes)")
+        }
         do {
             return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
@@ -22,7 +30,7 @@ enum DefinitionFile {
         do {
             return try DefinitionValidator(registry: registry).load(text, file: path)
         } catch {
-            throw CLIFailure.badInput(error.description)
+            throw CLIFailure.badInput(CLIFailure.message(error))
         }
     }
 

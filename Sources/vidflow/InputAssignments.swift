@@ -40,8 +40,12 @@ enum InputAssignments {
             }
             guard let path = values[spec.name]?.stringValue, Paths.isLocalPath(path) else { continue }
             let absolute = Paths.absolute(path)
-            guard Paths.isFile(absolute) else {
-                throw CLIFailure.badInput("bad --input '\(spec.name)=\(path)': no such file '\(absolute)'")
+            switch LocalFile.kind(of: absolute) {
+            case .regular: break
+            case .missing: throw CLIFailure.badInput("bad --input '\(spec.name)=\(path)': no such file '\(absolute)'")
+            case .directory: throw CLIFailure.badInput("bad --input '\(spec.name)=\(path)': '\(absolute)' is a directory, not a file")
+            case .other:
+                throw CLIFailure.badInput("bad --input '\(spec.name)=\(path)': '\(absolute)' is not a regular file (a device, FIFO or socket)")
             }
             values[spec.name] = .string(absolute)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import VidflowCore
 import VidflowServer
 
 /// `vidflow serve`: the HTTP service, with the engine running in the same process.
@@ -28,8 +29,34 @@ struct ServeCommand: AsyncParsableCommand {
             help: "URL providers can reach this server at, for job callbacks (default: $VIDFLOW_PUBLIC_URL; none: poll only).")
     var publicURL: String?
 
+    @Option(name: .customLong("user-quota"),
+            help: "Storage each user may fill with uploads and /v1/videos inputs: 10GB (default), 500MB, none.")
+    var userQuota = "10GB"
+
     @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per log line on stderr.")
     var logFormat = "text"
+
+    @Flag(name: .customLong("allow-private-urls"),
+          help: ArgumentHelp("Let user-given URLs (image_url, image.upload sources, video.download URLs, callback_url) reach "
+              + "loopback, private and link-local addresses (local development; default: public addresses only)."))
+    var allowPrivateURLs = false
+
+    @Option(name: .customLong("allow-private-range"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("A CIDR range user-given URLs may reach although it is not public, e.g. 10.20.0.0/16 "
+                + "(repeatable; comma-separated lists too)."))
+    var allowPrivateRanges: [String] = []
+
+    @Option(name: .customLong("request-timeout"),
+            help: ArgumentHelp("Seconds an ordinary request may take before it is answered 503 "
+                + "(default 30; uploads get 1 h; SSE streams and downloads are not cut)."))
+    var requestTimeout = 30
+
+    /// The URL policy the flags ask for.
+    var urlPolicy: OutboundURLPolicy {
+        if allowPrivateURLs { return .unrestricted }
+        let ranges = allowPrivateRanges.flatMap { $0.split(separator: ",") }.compactMap { IPRange(String($0)) }
+        return OutboundURLPolicy(allowedRanges: ranges)
+    }
 
     var resolvedHost: String {
         host ?? ProcessInfo.processInfo.environment["VIDFLOW_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
@@ -42,7 +69,16 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        for text in allowPrivateRanges.flatMap({ $0.split(separator: ",") }) where IPRange(String(text)) == nil {
+            throw CLIFailure.badInput("--allow-private-range '\(text)' is not a CIDR range such as 10.0.0.0/8 or fd00::/8").report()
+        }
+        guard (1...86_400).contains(requestTimeout) else {
+            throw CLIFailure.badInput("--request-timeout must be a number of seconds from 1 to 86400").report()
+        }
         guard ["text", "json"].contains(logFormat) else { throw CLIFailure.badInput("--log-format must be text or json").report() }
+        if ByteSize.parse(userQuota) == nil {
+            throw CLIFailure.badInput("--user-quota must be a size like 10GB or 500MB, or none (got '\(userQuota)')").report()
+        }
         guard let port = resolvedPort, (0...65535).contains(port) else {
             throw CLIFailure.badInput("the port must be a number from 0 to 65535").report()
         }
@@ -56,6 +92,9 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         var arguments = ServerArguments(host: resolvedHost, port: resolvedPort ?? 8000, dataDirectory: global.dataDirectory,
                                         workflowsDirectory: workflowsDir.map(Paths.absolute), auth: !noAuth)
+        arguments.urlPolicy = urlPolicy
+        arguments.requestTimeout = .seconds(requestTimeout)
+        arguments.userQuotaBytes = ByteSize.parse(userQuota) ?? ServerArguments.defaultUserQuotaBytes
         arguments.publicURL = publicURL ?? ProcessInfo.processInfo.environment["VIDFLOW_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
         do {
             let app = try await buildApplication(arguments)

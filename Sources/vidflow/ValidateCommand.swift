@@ -43,7 +43,7 @@ struct ValidateCommand: AsyncParsableCommand {
                 Console.write(try RunJSON.text(["valid": false, "file": .string(file), "issues": .array(issues)]))
                 throw ExitCode(2)
             }
-            throw CLIFailure.badInput(error.description).report()
+            throw CLIFailure.badInput(CLIFailure.message(error)).report()
         }
     }
 }

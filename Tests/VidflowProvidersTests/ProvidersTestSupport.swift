@@ -100,10 +100,13 @@ final class DirectContext: StageContext {
     let parameters: [String: JSONValue]
     let artifacts: any ArtifactStore
     let stateDirectory: String
+    let urlPolicy: OutboundURLPolicy
     private let reports = Mutex((logs: [String](), progress: [Int]()))
 
-    init(stageID: String = "stage", parameters: [String: JSONValue], directory: String) throws {
+    init(stageID: String = "stage", parameters: [String: JSONValue], directory: String,
+         urlPolicy: OutboundURLPolicy = .unrestricted) throws {
         self.stageID = stageID
+        self.urlPolicy = urlPolicy
         self.parameters = parameters
         self.artifacts = try FileArtifactStore(root: directory)
         self.stateDirectory = directory + "/state"

@@ -12,7 +12,9 @@ struct TestServer {
     let directory: String
     var arguments: ServerArguments
 
-    init(auth: Bool = true) throws {
+    /// `allowPrivateURLs`: let user-given URLs reach loopback fakes (as `--allow-private-urls` does);
+    /// off by default, like `vidflow serve`.
+    init(auth: Bool = true, allowPrivateURLs: Bool = false) throws {
         directory = NSTemporaryDirectory() + "vidflow-server-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory + "/workflows", withIntermediateDirectories: true)
         arguments = ServerArguments(host: "127.0.0.1", port: 0, dataDirectory: directory + "/data",
@@ -22,6 +24,7 @@ struct TestServer {
                                     webhookSecret: "whsec_" + Data("test-secret-0123456789".utf8).base64EncodedString(),
                                     drainTimeout: .milliseconds(200), announce: false)
         arguments.providerEnvironment = [:]   // never a real provider key from the developer's shell
+        if allowPrivateURLs { arguments.urlPolicy = .unrestricted }
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }

@@ -12,19 +12,55 @@ public enum DefinitionParser {
     static let stageKeys: Set<String> = ["id", "uses", "with", "needs", "retry", "timeout", "if", "pool", "name", "description"]
 
     /// Parses YAML (a superset of JSON) text.
+    ///
+    /// Refused before any tree is built: text over `maxDocumentBytes`, aliases expanding past
+    /// `maxYAMLNodes`, nesting past `maxNestingDepth` and tags outside YAML's core schema.
     public static func parse(_ text: String, file: String? = nil) throws(DefinitionError) -> WorkflowDefinition {
+        func refuse(_ message: String) -> DefinitionError {
+            DefinitionError([ValidationIssue(file: file, field: "(document)", message: message)])
+        }
+        let size = text.utf8.count
+        guard size <= DefinitionLimits.maxDocumentBytes else {
+            throw refuse("the document is \(size) bytes, more than the limit of \(DefinitionLimits.maxDocumentBytes)")
+        }
+        if let problem = YAMLBudget.problem(in: text) { throw refuse(problem) }
         let document: JSONValue
         do {
             let resolver = Resolver.default.removing(.timestamp)
             document = JSONValue(any: try Yams.load(yaml: text, resolver))
         } catch {
-            throw DefinitionError([ValidationIssue(file: file, field: "(document)", message: "not valid YAML or JSON: \(error)")])
+            throw refuse("not valid YAML or JSON: " + Self.summary(of: error))
         }
         return try parse(document, file: file)
     }
 
+    /// A YAML error in one short line: where and what, without the quoted input Yams appends.
+    static func summary(of error: any Error) -> String {
+        func located(_ context: YamlError.Context?, _ problem: String, _ mark: Mark) -> String {
+            let during = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
+            return "line \(mark.line), column \(mark.column): \(problem)" + during
+        }
+        let text: String
+        switch error {
+        case YamlError.scanner(let context, let problem, let mark, _),
+             YamlError.parser(let context, let problem, let mark, _),
+             YamlError.composer(let context, let problem, let mark, _):
+            text = located(context, problem, mark)
+        case YamlError.reader(let problem, _, _, _):
+            text = problem
+        case YamlError.duplicatedKeysInMapping(let duplicates, let context):
+            text = "line \(context.mark.line): duplicate keys " + duplicates.map { "'\(DefinitionLimits.excerpt($0))'" }.joined(separator: ", ")
+        default:
+            text = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+        }
+        return DefinitionLimits.excerpt(text, limit: 200)
+    }
+
     /// Parses an already decoded document (e.g. the `definition` object of an HTTP request).
     public static func parse(_ document: JSONValue, file: String? = nil) throws(DefinitionError) -> WorkflowDefinition {
+        if let problem = DocumentCheck.problem(in: document) {
+            throw DefinitionError([ValidationIssue(file: file, field: problem.field, message: problem.message)])
+        }
         var reader = Reader(file: file)
         let definition = reader.definition(document)
         guard reader.issues.isEmpty, let definition else {
@@ -69,7 +105,9 @@ struct Reader {
     let file: String?
     var issues: [ValidationIssue] = []
 
+    /// Records a problem; past `DefinitionLimits.maxIssues` the rest are dropped.
     mutating func issue(_ field: String, _ message: String, stage: String? = nil) {
+        guard issues.count < DefinitionLimits.maxIssues else { return }
         issues.append(ValidationIssue(file: file, stage: stage, field: field, message: message))
     }
 
@@ -117,7 +155,7 @@ struct Reader {
             }
             let typeName = spec["type"]?.stringValue ?? "string"
             guard let type = ValueType(rawValue: typeName) else {
-                issue("\(field).type", "unknown type '\(typeName)' (use string, int, number, bool or file)")
+                issue("\(field).type", "unknown type '\(DefinitionLimits.excerpt(typeName))' (use string, int, number, bool or file)")
                 continue
             }
             let defaultValue = spec["default"]
@@ -180,7 +218,7 @@ struct Reader {
 
     mutating func duration(_ value: JSONValue, field: String, stage: String?) -> Int? {
         guard let ms = DefinitionParser.milliseconds(value) else {
-            issue(field, "not a duration: '\(value.interpolated)' (use e.g. 30s, 500ms, 10m)", stage: stage)
+            issue(field, "not a duration: '\(DefinitionLimits.excerpt(value.interpolated))' (use e.g. 30s, 500ms, 10m)", stage: stage)
             return nil
         }
         return ms

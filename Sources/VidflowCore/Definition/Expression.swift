@@ -44,9 +44,24 @@ public struct ExpressionScope: Sendable {
 
 /// A malformed or unevaluable expression.
 public struct ExpressionError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of problem it is, for callers that treat some differently.
+    public enum Kind: Sendable, Hashable {
+        case invalid
+        /// Operators or parentheses nest deeper than `DefinitionLimits.maxExpressionDepth`.
+        case tooDeep
+    }
+
+    public var kind: Kind
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public init(_ message: String, kind: Kind = .invalid) {
+        self.kind = kind
+        self.message = message
+    }
     public var description: String { message }
+
+    static func tooDeep(limit: Int) -> ExpressionError {
+        ExpressionError("operators or parentheses nest more than \(limit) deep", kind: .tooDeep)
+    }
 }
 
 /// A parsed expression: references, literals, comparisons and boolean logic (`inputs.n > 2 && !inputs.dry`).
@@ -63,11 +78,14 @@ public indirect enum Expression: Sendable, Hashable {
 
     public static func parse(_ text: String) throws(ExpressionError) -> Expression {
         var parser = ExpressionParser(tokens: try ExpressionLexer.tokens(of: text))
-        let expression = try parser.parseOr()
-        guard parser.atEnd else { throw ExpressionError("unexpected '\(parser.peekText)' in '\(text)'") }
-        return expression
+        let parsed = try parser.parseOr()
+        guard parser.atEnd else {
+            throw ExpressionError("unexpected '\(parser.peekText)' in '\(DefinitionLimits.excerpt(text))'")
+        }
+        return parsed.expression
     }
 
+    /// Every reference, left to right. Parsed trees are at most `maxExpressionDepth` deep.
     public var references: [Reference] {
         switch self {
         case .literal: []

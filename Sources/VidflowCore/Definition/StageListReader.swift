@@ -6,6 +6,10 @@ extension Reader {
             return []
         }
         if list.isEmpty { issue("stages", "a workflow needs at least one stage") }
+        guard list.count <= DefinitionLimits.maxStages else {
+            issue("stages", "\(list.count) stages, more than the limit of \(DefinitionLimits.maxStages)")
+            return []
+        }
         var stages: [StageDefinition] = []
         for (index, item) in list.enumerated() {
             let field = "stages[\(index)]"
@@ -56,6 +60,10 @@ extension Reader {
             issue("workflow_chain", "must be a non-empty list of stage types")
             return []
         }
+        guard list.count <= DefinitionLimits.maxStages else {
+            issue("workflow_chain", "\(list.count) stages, more than the limit of \(DefinitionLimits.maxStages)")
+            return []
+        }
         var stages: [StageDefinition] = []
         var used: [String: Int] = [:]
         for (index, item) in list.enumerated() {
@@ -69,7 +77,7 @@ extension Reader {
             var with: [String: JSONValue] = [:]
             if let params = root[uses] {
                 if let object = params.objectValue { with = object }
-                else { issue(uses, "parameters for '\(uses)' must be a mapping") }
+                else { issue(uses, "parameters for '\(DefinitionLimits.excerpt(uses))' must be a mapping") }
             }
             stages.append(StageDefinition(id: id, uses: uses, with: with, needs: stages.last.map { [$0.id] } ?? []))
         }

@@ -16,7 +16,7 @@ public struct Template: Sendable, Hashable {
         while let open = rest.range(of: "${{") {
             if open.lowerBound > rest.startIndex { parts.append(.text(String(rest[..<open.lowerBound]))) }
             guard let close = rest[open.upperBound...].range(of: "}}") else {
-                throw ExpressionError("'${{' without a closing '}}' in '\(text)'")
+                throw ExpressionError("'${{' without a closing '}}' in '\(DefinitionLimits.excerpt(text))'")
             }
             parts.append(.expression(try Expression.parse(String(rest[open.upperBound..<close.lowerBound]))))
             rest = rest[close.upperBound...]

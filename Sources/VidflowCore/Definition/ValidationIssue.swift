@@ -5,11 +5,12 @@ public struct ValidationIssue: Sendable, Hashable, Codable, CustomStringConverti
     public var field: String
     public var message: String
 
+    /// Stage, field and message are cut short (`DefinitionLimits.excerpt`): they may quote hostile input.
     public init(file: String? = nil, stage: String? = nil, field: String, message: String) {
         self.file = file
-        self.stage = stage
-        self.field = field
-        self.message = message
+        self.stage = stage.map { DefinitionLimits.excerpt($0) }
+        self.field = DefinitionLimits.excerpt(field, limit: 2 * DefinitionLimits.maxExcerptCharacters)
+        self.message = DefinitionLimits.excerpt(message, limit: 4 * DefinitionLimits.maxExcerptCharacters)
     }
 
     public var description: String {
@@ -27,18 +28,27 @@ public struct DefinitionError: Error, Sendable, CustomStringConvertible {
 
     public init(_ issues: [ValidationIssue]) { self.issues = issues }
 
+    /// Issues listed in `description`; the rest are counted.
+    public static let maxListed = 20
+
     public var description: String {
         let count = issues.count == 1 ? "1 problem" : "\(issues.count) problems"
-        return "invalid workflow (\(count)):\n" + issues.map { "  - \($0)" }.joined(separator: "\n")
+        var lines = issues.prefix(Self.maxListed).map { "  - \($0)" }
+        if issues.count > Self.maxListed { lines.append("  … and \(issues.count - Self.maxListed) more") }
+        return "invalid workflow (\(count)):\n" + lines.joined(separator: "\n")
     }
 }
 
 /// Suggests the closest known name for a misspelt one ("did you mean 'model'?").
 enum Spelling {
+    /// Names longer than this get no suggestion: the distance is quadratic in their length.
+    static let maxNameLength = 64
+
     static func suggestion(for name: String, among candidates: some Sequence<String>) -> String {
+        guard name.utf8.count <= maxNameLength else { return "" }
         let limit = max(2, name.count / 3)
         var best: (name: String, distance: Int)?
-        for candidate in candidates {
+        for candidate in candidates where candidate.utf8.count <= maxNameLength {
             let d = distance(name.lowercased(), candidate.lowercased())
             guard d <= limit else { continue }
             if let current = best, current.distance < d || (current.distance == d && current.name < candidate) { continue }

@@ -25,8 +25,19 @@ public struct WorkflowDefinition: Sendable, Hashable, Codable {
         self.stages = stages
     }
 
+    /// The stage with this id: a linear scan; loops over many stages use `stagesByID` instead.
     public func stage(_ id: String) -> StageDefinition? { stages.first { $0.id == id } }
     public func input(_ name: String) -> InputSpec? { inputs.first { $0.name == name } }
+
+    /// Every stage by id (the first of duplicate ids, which the validator refuses anyway).
+    public var stagesByID: [String: StageDefinition] {
+        Dictionary(stages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Every input by name.
+    public var inputsByName: [String: InputSpec] {
+        Dictionary(inputs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 }
 
 /// The type of a workflow input or stage parameter.

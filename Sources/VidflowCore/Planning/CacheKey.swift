@@ -69,8 +69,10 @@ public enum CacheKeyBuilder {
     public static func components(for definition: WorkflowDefinition, registry: StageRegistry,
                                   inputs: [String: JSONValue], fileHashes: [String: String]) -> [String: CacheKeyComponents] {
         var result: [String: CacheKeyComponents] = [:]
+        let stages = definition.stagesByID
+        let declared = definition.inputsByName
         for id in WorkflowGraph(definition).topologicalOrder() {
-            guard let stage = definition.stage(id), let type = registry.stage(stage.uses) else { continue }
+            guard let stage = stages[id], let type = registry.stage(stage.uses) else { continue }
             let parameters = ParameterResolver.effective(stage, schema: type.schema)
             var parameterParts: [String: String] = [:]
             for (name, value) in parameters {
@@ -88,7 +90,7 @@ public enum CacheKeyBuilder {
             var inputParts: [String: String] = [:]
             for name in referenced {
                 let value = inputs[name] ?? .null
-                if definition.input(name)?.type == .file, let path = value.stringValue {
+                if declared[name]?.type == .file, let path = value.stringValue {
                     inputParts[name] = fileDigest(path, fileHashes)
                 } else {
                     inputParts[name] = value.canonicalJSON

@@ -5,13 +5,16 @@ public enum InputResolver {
                                file: String? = nil) throws(DefinitionError) -> [String: JSONValue] {
         var issues: [ValidationIssue] = []
         var resolved: [String: JSONValue] = [:]
-        for name in given.keys.sorted() where definition.input(name) == nil {
+        let declared = definition.inputsByName
+        for name in given.keys.sorted() where declared[name] == nil {
             issues.append(ValidationIssue(file: file, field: "inputs.\(name)", message: "unknown input"
                 + Spelling.suggestion(for: name, among: definition.inputs.map(\.name))))
         }
         for spec in definition.inputs {
             if let value = given[spec.name], !value.isNull {
-                if spec.type.accepts(value) {
+                if let problem = DocumentCheck.problem(in: value, root: "inputs.\(spec.name)") {
+                    issues.append(ValidationIssue(file: file, field: problem.field, message: problem.message))
+                } else if spec.type.accepts(value) {
                     resolved[spec.name] = spec.type == .int ? value.intValue.map(JSONValue.int) ?? value : value
                 } else {
                     issues.append(ValidationIssue(file: file, field: "inputs.\(spec.name)",
@@ -25,7 +28,7 @@ public enum InputResolver {
                 resolved[spec.name] = .null
             }
         }
-        if !issues.isEmpty { throw DefinitionError(issues) }
+        if !issues.isEmpty { throw DefinitionError(Array(issues.prefix(DefinitionLimits.maxIssues))) }
         return resolved
     }
 
@@ -35,16 +38,17 @@ public enum InputResolver {
     {
         var values: [String: JSONValue] = [:]
         var issues: [ValidationIssue] = []
+        let declared = definition.inputsByName
         for pair in pairs {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                issues.append(ValidationIssue(field: "--input", message: "'\(pair)' is not key=value"))
+                issues.append(ValidationIssue(field: "--input", message: "'\(DefinitionLimits.excerpt(pair))' is not key=value"))
                 continue
             }
             let key = String(pair[..<equals])
             let text = String(pair[pair.index(after: equals)...])
-            let type = definition.input(key)?.type ?? .string
+            let type = declared[key]?.type ?? .string
             guard let value = type.coerce(text) else {
-                issues.append(ValidationIssue(field: "inputs.\(key)", message: "'\(text)' is not a valid \(type.rawValue)"))
+                issues.append(ValidationIssue(field: "inputs.\(key)", message: "'\(DefinitionLimits.excerpt(text))' is not a valid \(type.rawValue)"))
                 continue
             }
             values[key] = value
@@ -60,6 +64,8 @@ public enum ParameterResolver {
     public static func effective(_ stage: StageDefinition, schema: StageSchema) -> [String: JSONValue] {
         var parameters = stage.with
         for spec in schema.parameters where parameters[spec.name] == nil {
+            // Chain wiring (`ParameterSpec.wiredWith`) is off where the definition sets the parameter it goes with.
+            if let wire = spec.wiredWith, stage.with[wire] != nil { continue }
             if let value = spec.defaultValue { parameters[spec.name] = value }
         }
         return parameters
@@ -72,11 +78,13 @@ public enum ParameterResolver {
         for (name, value) in effective(stage, schema: schema) {
             do {
                 resolved[name] = try value.resolvingTemplates(in: scope)
+            } catch where stage.with[name] == nil && schema.parameter(name)?.wiredWith != nil {
+                continue   // a default that applies only where its reference resolves
             } catch {
-                throw StageFailure(.invalidInput, "parameter '\(name)': \(error.message)")
+                throw StageFailure(.invalidInput, "parameter '\(DefinitionLimits.excerpt(name))': \(error.message)")
             }
             if let spec = schema.parameter(name), let value = resolved[name], !value.isNull, !spec.type.accepts(value) {
-                throw StageFailure(.invalidInput, "parameter '\(name)': expected \(spec.type.rawValue), got \(value.typeName)")
+                throw StageFailure(.invalidInput, "parameter '\(DefinitionLimits.excerpt(name))': expected \(spec.type.rawValue), got \(value.typeName)")
             }
         }
         return resolved

@@ -86,6 +86,7 @@ public struct RunPlan: Sendable, Hashable {
 
     public var toRun: [StagePlan] { stages.filter { $0.action == .run } }
     public var toReuse: [StagePlan] { stages.filter { $0.action == .reuse } }
+    /// The decision for one stage: a linear scan, for occasional look-ups.
     public func stage(_ id: String) -> StagePlan? { stages.first { $0.stageID == id } }
 }
 
@@ -98,6 +99,7 @@ public enum RunPlanner {
                             mode: ExecutionMode, baseRunID: String? = nil,
                             base: [String: BaseStage] = [:]) -> RunPlan {
         let order = WorkflowGraph(definition).topologicalOrder()
+        let stages = definition.stagesByID
         var decisions: [String: StagePlan] = [:]
         var restartTargets: [String: PlanReason] = [:]
         for (id, stage) in base.sorted(by: { $0.key < $1.key }) where stage.status == .failed {
@@ -106,7 +108,7 @@ public enum RunPlanner {
             }
         }
         for id in order {
-            guard let stage = definition.stage(id) else { continue }
+            guard let stage = stages[id] else { continue }
             let mine = components[id]
             func run(_ reason: PlanReason) -> StagePlan {
                 StagePlan(stageID: id, action: .run, reason: reason, components: mine, reuse: nil, reusedOutputs: [:], reusedArtifacts: [])

@@ -36,6 +36,9 @@ public struct StageSchema: Sendable, Hashable {
     public var allowsAdditionalParameters: Bool
     /// Every parameter is also an output (the `noop` stage passes values on).
     public var outputsEchoParameters: Bool
+    /// Parameters of other types that may name a local file too (`image.upload`'s `source`, which may
+    /// also be a URL): confined like `file` parameters.
+    public var pathParameters: Set<String> = []
 
     public init(parameters: [ParameterSpec], outputs: [OutputSpec], allowsAdditionalParameters: Bool = false,
                 outputsEchoParameters: Bool = false) {
@@ -46,6 +49,11 @@ public struct StageSchema: Sendable, Hashable {
     }
 
     public func parameter(_ name: String) -> ParameterSpec? { parameters.first { $0.name == name } }
+
+    /// Every parameter that may name a local file: the `file` ones and `pathParameters`.
+    public var localFileParameters: Set<String> {
+        pathParameters.union(parameters.filter { $0.type == .file }.map(\.name))
+    }
 
     /// Output names a stage with these parameters will produce.
     public func outputNames(for parameters: [String: JSONValue]) -> Set<String> {
@@ -65,15 +73,22 @@ public struct ParameterSpec: Sendable, Hashable {
     /// When set, the only values accepted.
     public var allowed: [JSONValue]?
     public var description: String
+    /// Set when the default is part of the chain wiring of another parameter: it applies only where
+    /// that parameter is left to its default too, and only where what it refers to exists (instead of
+    /// being a validation error). `video.download`'s `job_id` (`previous.outputs.job_id`) is wired with
+    /// `url`: set after `video.poll` in a chain, left out when the definition gives `url` itself, or
+    /// after a stage without that output.
+    public var wiredWith: String?
 
     public init(_ name: String, _ type: ValueType, required: Bool = false, default defaultValue: JSONValue? = nil,
-                allowed: [JSONValue]? = nil, description: String = "") {
+                allowed: [JSONValue]? = nil, description: String = "", wiredWith: String? = nil) {
         self.name = name
         self.type = type
         self.required = required
         self.defaultValue = defaultValue
         self.allowed = allowed
         self.description = description
+        self.wiredWith = wiredWith
     }
 }
 

@@ -11,6 +11,10 @@ public protocol StageContext: Sendable {
     var artifacts: any ArtifactStore { get }
     /// A directory this stage type may keep state in across attempts and processes (e.g. provider jobs).
     var stateDirectory: String { get }
+    /// Which local files this run may read (`LocalFile.resolve`); nil: any file (the CLI).
+    var fileAccess: FileAccessPolicy? { get }
+    /// Which addresses user-given URLs (image sources, download URLs) may reach; see `OutboundURLPolicy`.
+    var urlPolicy: OutboundURLPolicy { get }
 
     /// Progress 0–100 for status displays.
     func reportProgress(_ percent: Int) async
@@ -61,6 +65,15 @@ public struct ExternalJob: Sendable, Hashable, Codable {
 
 extension StageContext {
     public var isRunCancelled: Bool { get async { false } }
+    public var fileAccess: FileAccessPolicy? { nil }
+    /// Any address (contexts made outside an engine, e.g. in tests); the engine passes its configured policy.
+    public var urlPolicy: OutboundURLPolicy { .unrestricted }
+
+    /// The path of a regular file that the file parameter `name` (or `text`) names and this run may
+    /// read, or an `invalid_input` failure naming the parameter.
+    public func localFile(_ text: String, parameter name: String) throws -> String {
+        try LocalFile.resolve(text, parameter: name, policy: fileAccess)
+    }
 
     public func string(_ name: String) -> String? { parameters[name]?.stringValue }
     public func int(_ name: String) -> Int? { parameters[name]?.intValue }

@@ -16,6 +16,8 @@ public struct RunRecord: Sendable, Hashable, Codable {
     /// Where the definition came from (a file path), for messages.
     public var source: String?
     public var idempotencyKey: String?
+    /// Which local files the run's stages may read; nil: any (runs of the CLI).
+    public var fileAccess: FileAccessPolicy?
 
     public init(id: String, definition: WorkflowDefinition, inputs: [String: JSONValue], mode: ExecutionMode,
                 baseRunID: String? = nil, status: RunStatus = .pending, createdAt: Date = Date(),

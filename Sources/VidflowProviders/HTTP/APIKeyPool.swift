@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import VidflowCore
 
 /// A provider's API keys, handed out round-robin; a key the provider refused (401/403, quota) is
 /// benched for a while so the others carry the load. Shared by every run of the process.
@@ -14,6 +15,7 @@ public final class APIKeyPool: Sendable {
 
     public init(_ keys: [String]) {
         state = Mutex((Self.clean(keys), 0, [:]))
+        SecretScrubber.register(keys)
     }
 
     /// The keys in rotation order.
@@ -21,6 +23,7 @@ public final class APIKeyPool: Sendable {
 
     /// Replaces the keys (a config change); benches of keys kept stay in force.
     public func replace(_ keys: [String]) {
+        SecretScrubber.register(keys)
         state.withLock { state in
             state.keys = Self.clean(keys)
             state.next = 0

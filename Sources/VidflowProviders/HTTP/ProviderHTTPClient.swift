@@ -64,6 +64,7 @@ public struct ProviderHTTPClient: Sendable {
         self.init(provider: provider, baseURL: baseURL, keys: APIKeyPool(settings.apiKeys),
                   limiter: settings.requestsPerMinute.map { RequestRateLimiter(perMinute: $0) }, authorize: authorize)
         timeout = .seconds(settings.requestTimeout)
+        SecretScrubber.register(settings.secretKeys + [settings.webhookSecret].compactMap { $0 })
     }
 
     /// Sends `request` and returns a 2xx answer, retrying what is safe to retry.

@@ -135,9 +135,10 @@ public final class FalProvider: VideoProvider {
     }
 
     /// Fetches fal's webhook signing keys (JWKS), so `callback(_:)` can verify deliveries; call it once
-    /// at start-up when callbacks are on (submit and testConnection refresh the keys as well).
+    /// at start-up when callbacks are on (submit and testConnection refresh the keys as well). Fetches at
+    /// most once a minute, however often it is called (a failed callback calls it).
     public func prepareCallbackVerification() async throws {
-        try await verifier.refresh()
+        try await verifier.refreshIfDue()
     }
 
     public func callback(_ delivery: ProviderCallbackDelivery) throws -> ProviderCallbackUpdate? {

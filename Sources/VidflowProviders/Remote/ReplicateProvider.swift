@@ -112,8 +112,10 @@ public final class ReplicateProvider: VideoProvider {
 
     public func callback(_ delivery: ProviderCallbackDelivery) throws -> ProviderCallbackUpdate? {
         guard let secret = webhookSecret else {
-            throw ProviderError(provider: name, operation: "verify callback", kind: .auth,
-                                message: "no webhook secret: set webhook_secret (whsec_…) or call prepareCallbackVerification()")
+            var error = ProviderError(provider: name, operation: "verify callback", kind: .auth,
+                                      message: "no webhook secret: set webhook_secret (whsec_…) or call prepareCallbackVerification()")
+            error.freshKeysMayHelp = true
+            throw error
         }
         try ReplicateWebhookVerifier.verify(delivery, secret: secret)
         guard let prediction = try? JSONValue.parse(String(decoding: delivery.body, as: UTF8.self)) else {

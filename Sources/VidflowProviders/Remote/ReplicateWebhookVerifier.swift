@@ -33,6 +33,8 @@ enum ReplicateWebhookVerifier {
             guard parts.count == 2, parts[0] == "v1", let signature = Data(base64Encoded: String(parts[1])) else { continue }
             if HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: signed, using: key) { return }
         }
-        throw reject("webhook signature does not match")
+        var mismatch = reject("webhook signature does not match")
+        mismatch.freshKeysMayHelp = true   // the account's secret may have been rotated
+        throw mismatch
     }
 }

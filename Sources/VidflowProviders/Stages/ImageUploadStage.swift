@@ -10,7 +10,7 @@ public struct ImageUploadStage: Stage {
     public var typeName: String { "image.upload" }
     public var version: Int { 1 }
     public var schema: StageSchema {
-        StageSchema(
+        var schema = StageSchema(
             parameters: [
                 ParameterSpec("source", .string, required: true,
                               description: "A local path (relative to the working directory), an http(s) URL or a data: URI."),
@@ -23,6 +23,8 @@ public struct ImageUploadStage: Stage {
                 OutputSpec("mime", .string, description: "e.g. image/jpeg"),
             ]
         )
+        schema.pathParameters = ["source"]
+        return schema
     }
 
     public func run(_ context: any StageContext) async throws -> StageResult {
@@ -36,7 +38,8 @@ public struct ImageUploadStage: Stage {
                 throw StageFailure(.invalidInput, "source '\(Self.shortened(source))' is not a usable image: \(error)")
             }
             try Task.checkCancellation()
-            let artifact = try context.artifacts.importFile(at: path, mime: info.mime, move: isScratch)
+            let artifacts = context.artifacts, mime = info.mime
+            let artifact = try await runBlocking { _ in try artifacts.importFile(at: path, mime: mime, move: isScratch) }
             await context.log("stored \(info.width)x\(info.height) \(info.mime) image as \(artifact.sha256.prefix(12))")
             return StageResult(outputs: [
                 "file": .string(artifact.path), "sha256": .string(artifact.sha256),
@@ -59,7 +62,7 @@ public struct ImageUploadStage: Stage {
         if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") {
             let scratch = context.artifacts.scratchPath(extension: "img")
             do {
-                try await HTTPDownloader.download(source, to: scratch, timeout: .seconds(120))
+                try await HTTPDownloader.download(source, to: scratch, policy: context.urlPolicy, timeout: .seconds(120))
             } catch var failure as StageFailure {
                 try? FileManager.default.removeItem(atPath: scratch)
                 if failure.kind == .providerFailed { failure.kind = .invalidInput }
@@ -67,7 +70,7 @@ public struct ImageUploadStage: Stage {
             }
             return (scratch, true)
         }
-        return (try LocalPath.existingFile(source, parameter: "source"), false)
+        return (try context.localFile(source, parameter: "source"), false)
     }
 
     /// The source as it may appear in a message (a data URI is cut short).

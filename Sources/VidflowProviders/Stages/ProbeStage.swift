@@ -21,7 +21,7 @@ public struct ProbeStage: Stage {
     }
 
     public func run(_ context: any StageContext) async throws -> StageResult {
-        let input = try LocalPath.existingFile(try context.requireString("input"), parameter: "input")
+        let input = try context.localFile(try context.requireString("input"), parameter: "input")
         let info: MediaInfo
         do {
             info = try await runBlocking { _ in try MediaProbe.probe(path: input) }

@@ -23,7 +23,7 @@ public struct ThumbnailStage: Stage {
     }
 
     public func run(_ context: any StageContext) async throws -> StageResult {
-        let input = try LocalPath.existingFile(try context.requireString("input"), parameter: "input")
+        let input = try context.localFile(try context.requireString("input"), parameter: "input")
         let fitText = context.string("fit") ?? "letterbox"
         guard let fit = ThumbnailOptions.Fit(rawValue: fitText) else {
             throw StageFailure(.invalidInput, "fit must be letterbox or crop, got '\(fitText)'")

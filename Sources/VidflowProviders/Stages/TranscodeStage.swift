@@ -27,7 +27,7 @@ public struct TranscodeStage: Stage {
     }
 
     public func run(_ context: any StageContext) async throws -> StageResult {
-        let input = try LocalPath.existingFile(try context.requireString("input"), parameter: "input")
+        let input = try context.localFile(try context.requireString("input"), parameter: "input")
         let qualityText = context.string("quality") ?? "medium"
         guard let quality = TranscodeOptions.Quality(rawValue: qualityText) else {
             throw StageFailure(.invalidInput, "quality must be low, medium or high, got '\(qualityText)'")

@@ -16,11 +16,14 @@ public struct VideoDownloadStage: Stage {
     public var typeName: String { "video.download" }
     public var version: Int { 1 }
     public var schema: StageSchema {
-        StageSchema(
+        var schema = StageSchema(
             parameters: [
                 ParameterSpec("url", .string, required: true, default: "${{ previous.outputs.url }}"),
-                ParameterSpec("job_id", .string, description: "With provider: ask the provider for a fresh location."),
-                ParameterSpec("provider", .string),
+                // From the poll before it when chained (`workflow_chain`, or stages without `with`): OpenAI and
+                // Veo downloads need the provider's key, and result URLs expire.
+                ParameterSpec("job_id", .string, default: "${{ previous.outputs.job_id }}",
+                              description: "With provider: ask the provider for a fresh location.", wiredWith: "url"),
+                ParameterSpec("provider", .string, default: "${{ previous.outputs.provider }}", wiredWith: "url"),
                 ParameterSpec("restart_from", .string, description: "The stage a retry re-runs when the result is gone or broken."),
                 ParameterSpec("timeout", .number, default: 600, description: "Seconds the whole download may take."),
             ],
@@ -29,6 +32,8 @@ public struct VideoDownloadStage: Stage {
                 OutputSpec("duration", .number), OutputSpec("width", .int), OutputSpec("height", .int),
             ]
         )
+        schema.pathParameters = ["url"]
+        return schema
     }
 
     public func run(_ context: any StageContext) async throws -> StageResult {
@@ -40,7 +45,9 @@ public struct VideoDownloadStage: Stage {
         let source: String
         if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") {
             do {
-                let bytes = try await HTTPDownloader.download(location.url, to: scratch, headers: location.headers,
+                // A location the provider answered is the operator's (like its base URL); a `url` is the user's.
+                let policy = location.fromProvider ? OutboundURLPolicy.unrestricted : context.urlPolicy
+                let bytes = try await HTTPDownloader.download(location.url, to: scratch, headers: location.headers, policy: policy,
                                                               timeout: .seconds(Int(context.double("timeout") ?? 600)))
                 await context.log("downloaded \(bytes) bytes from \(HTTPDownloader.redacted(location.url))")
             } catch var failure as StageFailure {
@@ -48,8 +55,11 @@ public struct VideoDownloadStage: Stage {
                 throw failure
             }
             source = scratch
+        } else if location.fromLocalProvider {
+            // The embedded `local` provider's own file, not a path the user wrote: not confined.
+            source = try LocalFile.resolve(location.url, parameter: "url", policy: nil)
         } else {
-            source = try LocalPath.existingFile(location.url, parameter: "url")
+            source = try context.localFile(location.url, parameter: "url")
         }
         let info: MediaInfo
         do {
@@ -61,25 +71,32 @@ public struct VideoDownloadStage: Stage {
             throw StageFailure(.providerFailed, "the downloaded file has no video stream", restartFrom: restartFrom)
         }
         try Task.checkCancellation()
-        let artifact = try context.artifacts.importFile(at: source, mime: "video/mp4", move: source == scratch)
+        let artifacts = context.artifacts
+        let artifact = try await runBlocking { _ in try artifacts.importFile(at: source, mime: "video/mp4", move: source == scratch) }
         return StageResult(outputs: [
             "file": .string(artifact.path), "sha256": .string(artifact.sha256), "size": .int(Int(artifact.size)),
             "duration": .double(info.duration), "width": .int(video.width), "height": .int(video.height),
         ], artifacts: [artifact])
     }
 
-    /// The URL to fetch: the provider's current location for the job when named, else `url`.
-    private func location(_ context: any StageContext) async throws -> ResultLocation {
+    /// The URL to fetch: the provider's current location for the job when named (`fromProvider`), else
+    /// `url`. When the provider cannot tell (a callback may know the result before its status API does)
+    /// and a `url` is given too, that is used.
+    private func location(_ context: any StageContext) async throws
+        -> (url: String, headers: [String: String], fromLocalProvider: Bool, fromProvider: Bool) {
         if let jobID = context.string("job_id"), !jobID.isEmpty, let name = context.string("provider"), !name.isEmpty {
             guard let provider = providers.provider(name) else {
                 throw StageFailure(.invalidInput, "unknown provider '\(name)'")
             }
             do {
-                return try await provider.resultLocation(of: jobID)
+                let location = try await provider.resultLocation(of: jobID)
+                return (location.url, location.headers, provider is LocalProvider, true)
             } catch let error as ProviderError {
-                throw error.stageFailure()
+                guard let url = context.string("url"), !url.isEmpty else { throw error.stageFailure() }
+                await context.log("\(name) gave no location for job \(jobID) (\(error.message)); using the url given")
+                return (url, [:], false, false)
             }
         }
-        return ResultLocation(url: try context.requireString("url"))
+        return (try context.requireString("url"), [:], false, false)
     }
 }

@@ -17,7 +17,7 @@ public struct VideoGenerateStage: Stage {
     public var typeName: String { "video.generate" }
     public var version: Int { 1 }
     public var schema: StageSchema {
-        StageSchema(
+        var schema = StageSchema(
             parameters: [
                 ParameterSpec("provider", .any, default: "local",
                               description: "Provider name, `name/model`, or a failover list of them."),
@@ -50,6 +50,8 @@ public struct VideoGenerateStage: Stage {
                 OutputSpec("failover", .array, description: "Providers tried before the one used, with why each was passed over."),
             ]
         )
+        schema.pathParameters = ["images"]
+        return schema
     }
 
     public func pool(for parameters: [String: JSONValue]) -> String? {
@@ -147,7 +149,7 @@ public struct VideoGenerateStage: Stage {
     func request(from context: any StageContext) throws -> VideoRequest {
         func file(_ name: String) throws -> String? {
             guard let text = context.string(name), !text.isEmpty else { return nil }
-            return try LocalPath.existingFile(text, parameter: name)
+            return try context.localFile(text, parameter: name)
         }
         func text(_ name: String) -> String? {
             context.string(name).flatMap { $0.isEmpty ? nil : $0 }
@@ -174,7 +176,7 @@ public struct VideoGenerateStage: Stage {
             guard let path = item.stringValue, !path.isEmpty else {
                 throw StageFailure(.invalidInput, "parameter 'images[\(index)]' must be a path")
             }
-            return try LocalPath.existingFile(path, parameter: "images[\(index)]")
+            return try context.localFile(path, parameter: "images[\(index)]")
         }
     }
 }

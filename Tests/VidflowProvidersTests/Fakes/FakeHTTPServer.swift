@@ -85,16 +85,19 @@ final class FakeHTTPServer: Sendable {
     typealias Handler = @Sendable (RecordedRequest) async -> FakeResponse
 
     let port: Int
+    /// The loopback address it listens on (127.0.0.1 unless asked for another, e.g. 127.0.0.2).
+    let host: String
     private let task: Task<Void, any Error>
     private let recorded: Log
 
-    private init(port: Int, task: Task<Void, any Error>, recorded: Log) {
+    private init(port: Int, host: String, task: Task<Void, any Error>, recorded: Log) {
         self.port = port
+        self.host = host
         self.task = task
         self.recorded = recorded
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var baseURL: String { "http://\(host):\(port)" }
     var requests: [RecordedRequest] { recorded.entries.withLock { $0 } }
 
     /// Requests whose method and path match.
@@ -102,7 +105,7 @@ final class FakeHTTPServer: Sendable {
         requests.filter { $0.method == method && $0.path == path }
     }
 
-    static func start(_ handler: @escaping Handler) async throws -> FakeHTTPServer {
+    static func start(host: String = "127.0.0.1", _ handler: @escaping Handler) async throws -> FakeHTTPServer {
         let box = Log()
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
@@ -126,7 +129,7 @@ final class FakeHTTPServer: Sendable {
         var logger = Logger(label: "fake-provider")
         logger.logLevel = .critical
         let app = Application(responder: responder,
-                              configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "fake"),
+                              configuration: .init(address: .hostname(host, port: 0), serverName: "fake"),
                               onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
                               logger: logger)
         let task = Task { try await app.runService() }
@@ -135,7 +138,7 @@ final class FakeHTTPServer: Sendable {
             task.cancel()
             throw CancellationError()
         }
-        return FakeHTTPServer(port: port, task: task, recorded: box)
+        return FakeHTTPServer(port: port, host: host, task: task, recorded: box)
     }
 
     func stop() async {
