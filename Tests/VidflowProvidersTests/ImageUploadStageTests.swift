@@ -43,6 +43,22 @@ final class ImageUploadStageTests: XCTestCase {
         XCTAssertTrue(failure?.message.contains("notes.jpg") ?? false, "the message names the source")
     }
 
+    func testAnImageOverTheSizeCapIsRefusedBeforeItIsDecodedAndNothingIsStored() async throws {
+        let media = try TestMedia()
+        defer { media.cleanUp() }
+        let path = media.directory + "/huge.jpg"
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data([0xFF, 0xD8, 0xFF, 0xE0])))
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: UInt64(ImageUploadStage.maxImageBytes + 1))   // sparse: no disk used
+        try handle.close()
+        let context = try DirectContext(parameters: ["source": .string(path)], directory: media.directory + "/data")
+        let failure = await stageFailure(of: ImageUploadStage(), context)
+        XCTAssertEqual(failure?.kind, .invalidInput)
+        XCTAssertTrue(failure?.message.contains("at most 50 MiB") ?? false, failure?.message ?? "")
+        let stored = FileManager.default.enumerator(atPath: media.directory + "/data")?.allObjects.compactMap { $0 as? String } ?? []
+        XCTAssertFalse(stored.contains { $0.hasSuffix(".jpg") }, "nothing imported: \(stored)")
+    }
+
     func testAMissingFileAndABadDataURIAreInvalidInput() async throws {
         let media = try TestMedia()
         defer { media.cleanUp() }

@@ -59,7 +59,8 @@ final class UploadStorageTests: XCTestCase {
             continuation.yield(ByteBuffer(bytes: bytes[..<half]))
             async let answer = HTTPClient.shared.execute(request, timeout: .seconds(30))
             var partial = 0
-            for _ in 0..<250 where partial == 0 {
+            // Waits (up to 5 s) until more than 1 MiB of the first half has reached the temp file.
+            for _ in 0..<250 where partial <= 1024 * 1024 {
                 try await Task.sleep(for: .milliseconds(20))
                 let temp = Self.tempFiles(server).first
                 partial = temp.flatMap { name in

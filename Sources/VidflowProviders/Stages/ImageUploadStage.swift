@@ -31,6 +31,12 @@ public struct ImageUploadStage: Stage {
         let source = try context.requireString("source")
         let (path, isScratch) = try await fetch(source, context: context)
         do {
+            // Image demuxers read a whole file as one packet: a huge "image" would be held in memory whole.
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            guard size <= Self.maxImageBytes else {
+                throw StageFailure(.invalidInput, "source '\(Self.shortened(source))' is \(size >> 20) MiB; "
+                                   + "images may have at most \(Self.maxImageBytes >> 20) MiB")
+            }
             let info: ImageInfo
             do {
                 info = try await runBlocking { _ in try ImageProbe.inspect(path: path) }
@@ -72,6 +78,10 @@ public struct ImageUploadStage: Stage {
         }
         return (try context.localFile(source, parameter: "source"), false)
     }
+
+    /// Largest image accepted (50 MiB): far above what providers take (about 10–20 MB), and it bounds
+    /// the memory decoding takes, since an image is read as one packet.
+    public static let maxImageBytes = 50 << 20
 
     /// The source as it may appear in a message (a data URI is cut short).
     static func shortened(_ source: String) -> String {
