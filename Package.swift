@@ -38,11 +38,11 @@ let package = Package(
             "VidflowCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // FFmpeg's C libraries (apt: libavformat-dev libavcodec-dev libswscale-dev libavutil-dev).
+        // FFmpeg's C libraries (apt: libavformat-dev libavcodec-dev libswresample-dev libswscale-dev libavutil-dev).
         .systemLibrary(
             name: "CFFmpeg",
-            pkgConfig: "libavformat libavcodec libswscale libavutil",
-            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+            pkgConfig: "libavformat libavcodec libswresample libswscale libavutil",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswresample-dev", "libswscale-dev", "libavutil-dev"])]
         ),
         // Swift wrappers over FFmpeg: probe, transcode, thumbnail, render.
         .target(name: "VidflowMedia", dependencies: ["CFFmpeg"]),

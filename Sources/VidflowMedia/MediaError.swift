@@ -10,6 +10,8 @@ public enum MediaError: Error, CustomStringConvertible, Sendable, Equatable {
     case openFailed(path: String, reason: String)
     /// The container holds no video stream.
     case noVideoStream(path: String)
+    /// The container holds no audio stream.
+    case noAudioStream(path: String)
     /// The input is readable media but not a still image.
     case notAnImage(path: String, reason: String)
     /// No decoder (or encoder) is available for the codec.
@@ -33,6 +35,7 @@ public enum MediaError: Error, CustomStringConvertible, Sendable, Equatable {
         case .emptyFile(let path): "file is empty: \(path)"
         case .openFailed(let path, let reason): "cannot open \(path): \(reason)"
         case .noVideoStream(let path): "no video stream in \(path)"
+        case .noAudioStream(let path): "no audio stream in \(path)"
         case .notAnImage(let path, let reason): "not an image: \(path) (\(reason))"
         case .unsupportedCodec(let path, let codec): "unsupported codec '\(codec)' in \(path)"
         case .invalidDimensions(let width, let height, let reason): "invalid dimensions \(width)x\(height): \(reason)"

@@ -1,20 +1,21 @@
 import CFFmpeg
 import Foundation
 
-/// Owns one MP4 muxer (`AVFormatContext` for writing plus its `AVIOContext`), freeing both in `deinit`.
+/// Owns one muxer (`AVFormatContext` for writing plus its `AVIOContext`; MP4 unless told otherwise), freeing both in `deinit`.
 final class OutputFile {
     let raw: UnsafeMutablePointer<AVFormatContext>
     let path: String
     private var headerWritten = false
     private var finished = false
 
-    /// Creates an MP4 muxer writing to `path` (the caller picks a temporary path and renames it later).
-    init(path: String) throws(MediaError) {
+    /// Creates a muxer of `format` (an FFmpeg muxer name: `mp4`, `wav`, `webm`, …) writing to `path`
+    /// (the caller picks a temporary path and renames it later).
+    init(path: String, format: String = "mp4") throws(MediaError) {
         FFmpegRuntime.ensureConfigured()
         self.path = path
         var context: UnsafeMutablePointer<AVFormatContext>? = nil
         let url = "file:" + path
-        let code = avformat_alloc_output_context2(&context, nil, "mp4", url)
+        let code = avformat_alloc_output_context2(&context, nil, format, url)
         guard code >= 0, let created = context else {
             throw MediaError.outputFailed(path: path, reason: ffmpegMessage(code))
         }
@@ -30,6 +31,11 @@ final class OutputFile {
             avio_closep(&raw.pointee.pb)
         }
         avformat_free_context(raw)
+    }
+
+    /// The muxer's name (`mp4`, `wav`, `webm`, …).
+    var formatName: String {
+        raw.pointee.oformat.map { String(cString: $0.pointee.name) } ?? "unknown"
     }
 
     /// Whether encoders must put codec headers in extradata (MP4 does).
@@ -63,12 +69,15 @@ final class OutputFile {
         raw.pointee.streams[Int(index)]?.pointee.time_base ?? AVRational(num: 1, den: 1)
     }
 
-    /// Writes the MP4 header; `+faststart` moves the moov atom before the media data at the end.
+    /// Writes the header; for MP4-family muxers `+faststart` moves the moov atom before the media data at the end.
     func writeHeader() throws(MediaError) {
         var options: OpaquePointer? = nil
         defer { av_dict_free(&options) }
-        av_dict_set(&options, "movflags", "+faststart", 0)
-        try check(avformat_write_header(raw, &options), "writing the MP4 header of \(path)")
+        let name = formatName
+        if ["mp4", "mov", "ipod"].contains(name) {
+            av_dict_set(&options, "movflags", "+faststart", 0)
+        }
+        try check(avformat_write_header(raw, &options), "writing the \(name) header of \(path)")
         headerWritten = true
     }
 

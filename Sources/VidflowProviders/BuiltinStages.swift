@@ -1,3 +1,4 @@
+import Foundation
 import VidflowCore
 
 /// The stage types vidflow ships, ready to register in a `StageRegistry`.
@@ -7,8 +8,10 @@ public enum BuiltinStages {
         all(providers: ProviderRegistry.standard(dataDirectory: dataDirectory))
     }
 
-    /// Every built-in stage type, the `video.*` ones talking to `providers`.
-    public static func all(providers: ProviderRegistry) -> [any Stage] {
+    /// Every built-in stage type, the `video.*` ones talking to `providers`; the speech stages read their
+    /// services' settings from `environment` (`AudioServiceSettings`).
+    public static func all(providers: ProviderRegistry,
+                           environment: [String: String] = ProcessInfo.processInfo.environment) -> [any Stage] {
         [
             NoopStage(),
             ImageUploadStage(),
@@ -18,7 +21,9 @@ public enum BuiltinStages {
             TranscodeStage(),
             ThumbnailStage(),
             ProbeStage(),
-        ]
+            ExtractAudioStage(),
+            MuxSubtitlesStage(),
+        ] + AudioStages.all(environment: environment)
     }
 
     /// A registry holding every built-in stage type.
@@ -27,7 +32,8 @@ public enum BuiltinStages {
     }
 
     /// A registry holding every built-in stage type over the given providers.
-    public static func registry(providers: ProviderRegistry) -> StageRegistry {
-        StageRegistry(all(providers: providers))
+    public static func registry(providers: ProviderRegistry,
+                                environment: [String: String] = ProcessInfo.processInfo.environment) -> StageRegistry {
+        StageRegistry(all(providers: providers, environment: environment))
     }
 }

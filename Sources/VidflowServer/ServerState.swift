@@ -37,7 +37,8 @@ struct ServerState: Sendable {
                                              stored: ConfigController.storedProviderSettings(dataDirectory: arguments.dataDirectory),
                                              publicURL: arguments.publicURL,
                                              callbackToken: try Self.callbackToken(arguments))
-        var registry = BuiltinStages.registry(providers: providers)
+        var registry = BuiltinStages.registry(providers: providers,
+                                              environment: arguments.providerEnvironment ?? ProcessInfo.processInfo.environment)
         for stage in arguments.extraStages { registry.register(stage) }
         self.registry = registry
         var configuration = engineConfiguration

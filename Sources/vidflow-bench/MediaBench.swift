@@ -44,7 +44,7 @@ func runMediaBench() throws {
 }
 
 /// Runs the ffmpeg CLI quietly, overwriting outputs; throws when it fails.
-private func runCLI(_ arguments: [String]) throws {
+func runCLI(_ arguments: [String]) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y"] + arguments
@@ -61,7 +61,7 @@ private struct MediaBenchError: Error, CustomStringConvertible {
 }
 
 /// The fastest of `runs` timed calls, in seconds.
-private func bestOf(_ runs: Int, _ body: () throws -> Void) throws -> Double {
+func bestOf(_ runs: Int, _ body: () throws -> Void) throws -> Double {
     var best = Double.infinity
     for _ in 0..<runs {
         let start = ContinuousClock.now
@@ -72,7 +72,7 @@ private func bestOf(_ runs: Int, _ body: () throws -> Void) throws -> Double {
     return best
 }
 
-private func report(_ name: String, ours: Double, cli: Double, target: String) {
+func report(_ name: String, ours: Double, cli: Double, target: String) {
     print(String(format: "%@: vidflow %.3f s, ffmpeg CLI %.3f s, ratio %.2f (target %@)", name, ours, cli, ours / cli, target))
 }
 

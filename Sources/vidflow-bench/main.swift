@@ -2,7 +2,8 @@ import Foundation
 
 // `make bench`: the engine's throughput and scheduling overhead through the durable SQLite store, the
 // time of an unchanged incremental re-run, then the FFmpeg layer against the ffmpeg CLI.
-// `vidflow-bench engine`, `chain` (a 10,000-stage chain) or `media` runs one part.
+// `vidflow-bench engine`, `chain` (a 10,000-stage chain), `media` or `audio`
+// (audio extraction and subtitle muxing) runs one part.
 let arguments = Array(CommandLine.arguments.dropFirst())
 let parts = Set(arguments.filter { !$0.contains("=") })
 /// `runs=N`, `inflight=N` tune the engine part.
@@ -15,6 +16,7 @@ do {
     }
     if parts.isEmpty || parts.contains("chain") { try await runLongChainBench() }
     if parts.isEmpty || parts.contains("media") { try runMediaBench() }
+    if parts.isEmpty || parts.contains("audio") { try runAudioBench() }
     if parts.isEmpty || parts.contains("poll") { runPollBench() }
 } catch {
     FileHandle.standardError.write(Data("vidflow-bench: \(error)\n".utf8))

@@ -12,12 +12,16 @@ final class WorkflowTests: XCTestCase {
 
     func testEveryShippedWorkflowValidatesAgainstTheBuiltinRegistry() throws {
         let registry = BuiltinStages.registry(dataDirectory: NSTemporaryDirectory() + "vidflow-validate")
-        for name in ["image-to-video", "text-to-video", "transcode-only"] {
+        for name in ["image-to-video", "text-to-video", "transcode-only", "subtitles"] {
             let file = packageRoot + "/workflows/\(name).yaml"
             XCTAssertNoThrow(try DefinitionValidator(registry: registry).load(try workflowText(name), file: file), name)
         }
         XCTAssertEqual(Set(registry.typeNames), ["noop", "image.upload", "video.generate", "video.poll", "video.download",
-                                                 "ffmpeg.transcode", "ffmpeg.thumbnail", "ffmpeg.probe"])
+                                                 "ffmpeg.transcode", "ffmpeg.thumbnail", "ffmpeg.probe",
+                                                 "ffmpeg.extract_audio", "ffmpeg.mux_subtitles",
+                                                 "audio.transcribe", "faster_whisper.transcribe_audio", "audio.diarize",
+                                                 "pyannote_audio.diarize_speakers", "subtitles.generate",
+                                                 "wservice.generate_subtitle_files"])
     }
 
     func testTheSampleImageIsASmallRealJPEG() throws {

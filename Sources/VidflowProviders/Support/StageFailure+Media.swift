@@ -8,7 +8,7 @@ extension StageFailure {
         if let failure = error as? StageFailure { return failure }
         guard let media = error as? MediaError else { return StageFailure(.internalError, "\(what): \(error)") }
         let kind: ErrorKind = switch media {
-        case .fileNotFound, .emptyFile, .openFailed, .noVideoStream, .notAnImage, .unsupportedCodec,
+        case .fileNotFound, .emptyFile, .openFailed, .noVideoStream, .noAudioStream, .notAnImage, .unsupportedCodec,
              .invalidDimensions, .decodeFailed, .invalidOptions: .invalidInput
         case .outputFailed: .transient
         case .cancelled: .cancelled
