@@ -20,6 +20,7 @@ public enum BuiltinStages {
             VideoDownloadStage(providers: providers),
             TranscodeStage(),
             ThumbnailStage(),
+            SpriteSheetStage(),
             ProbeStage(),
             ExtractAudioStage(),
             MuxSubtitlesStage(),

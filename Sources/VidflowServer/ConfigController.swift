@@ -70,6 +70,12 @@ struct ConfigController {
         for key in ["default_provider", "default_model", "default_size", "default_aspect_ratio"] {
             if let value = try body.string(key) { config[key] = .string(value) }
         }
+        if let size = try body.string("default_size") {
+            config["default_size"] = .string(try VideoRequestParser.size(size, field: "default_size") ?? size)
+        }
+        if let ratio = try body.string("default_aspect_ratio"), VideoRequest.ratioValue(ratio) == nil {
+            throw APIError.badRequest("must be W:H, e.g. 16:9", field: "default_aspect_ratio")
+        }
         if let value = try body.int("max_concurrency") {
             guard (1...5).contains(value) else { throw APIError.badRequest("must be from 1 to 5", field: "max_concurrency") }
             config["max_concurrency"] = .int(value)

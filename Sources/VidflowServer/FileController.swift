@@ -9,6 +9,7 @@ struct FileController {
     func addRoutes(to group: RouterGroup<ServerRequestContext>) {
         group.post("upload", use: upload)
         group.get("download/**", use: download)
+        group.head("download/**", use: head)
         group.delete("directories", use: deleteDirectory)
     }
 
@@ -66,24 +67,61 @@ struct FileController {
         ], status: .created)
     }
 
+    /// `download/<bucket>/<file_path>`; when nothing is there, `download/<file_path>` of the `default` bucket
+    /// (the bucket uploads go to), so a path without a bucket works. `share/workflows/<run id>/…` links a
+    /// run's files first (see `RunShare`).
     @Sendable func download(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let storage = try storage(context)
         let prefix = "/v1/files/download/"
         let raw = request.uri.path.hasPrefix(prefix) ? String(request.uri.path.dropFirst(prefix.count)) : ""
-        let path = storage.absolute(try storage.components(raw, field: "path"))
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-              let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil else {
-            throw APIError.notFound("no file at '\(raw)'", field: "path")
+        let parts = try storage.components(raw, field: "path")
+        if let runID = RunShare.runID(inPath: parts.joined(separator: "/")) {
+            try await linkShared(runID, storage: storage, context: context)
         }
-        return try FileResponse.make(path: path, size: size, contentType: UserStorage.contentType(of: path),
-                                     range: request.headers[.range])
+        for candidate in [parts, ["default"] + parts] {
+            let path = storage.absolute(candidate)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil else { continue }
+            if candidate.count > parts.count { _ = try storage.components(candidate.joined(separator: "/"), field: "path") }
+            return try FileResponse.make(path: path, size: size, contentType: UserStorage.contentType(of: path),
+                                         range: request.headers[.range])
+        }
+        throw APIError.notFound("no file at '\(raw)'", field: "path")
+    }
+
+    /// `HEAD` on a download: the same status and headers (Content-Type, Content-Length, Accept-Ranges), no body.
+    @Sendable func head(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        var response = try await download(request, context: context)
+        // The body's declared length becomes Content-Length; for HEAD nothing is written.
+        let length = response.headers[.contentLength].flatMap(Int.init) ?? 0
+        response.body = ResponseBody(contentLength: length) { writer in try await writer.finish(nil) }
+        return response
+    }
+
+    /// Links a run's files into `share/workflows/<id>/` when the run is the user's (else nothing: a 404 follows).
+    private func linkShared(_ runID: String, storage: UserStorage, context: ServerRequestContext) async throws {
+        let user = try context.requireUser()
+        guard try await state.visible(runID, to: user) else { return }
+        let share = RunShare(storage: storage, runID: runID)
+        share.link(share.files(of: try await state.store.stages(of: runID)))
     }
 
     @Sendable func deleteDirectory(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let storage = try storage(context)
         let raw = request.uri.queryParameters["directory_path"].map(String.init) ?? ""
-        let path = storage.absolute(try storage.components(raw, field: "directory_path"))
+        // YiVideo writes its share directories with a leading slash: `/share/workflows/<id>`.
+        let relative = raw.hasPrefix("/share/") ? String(raw.dropFirst()) : raw
+        let parts = try storage.components(relative, field: "directory_path")
+        let path = storage.absolute(parts)
+        if let runID = RunShare.runID(inPath: parts.joined(separator: "/")), parts.count == 3 {
+            let user = try context.requireUser()
+            if try await state.visible(runID, to: user) {
+                let share = RunShare(storage: storage, runID: runID)
+                share.link(share.files(of: try await state.store.stages(of: runID)))
+                if FileManager.default.fileExists(atPath: path) { share.markDeleted() }
+            }
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw APIError.notFound("no directory at '\(raw)'", field: "directory_path")

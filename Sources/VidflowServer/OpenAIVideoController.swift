@@ -63,7 +63,11 @@ struct OpenAIVideoController {
     @Sendable func content(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let video = try await VideoSubmitter(state: state, user: try context.requireUser())
             .video(try context.parameters.require("id"))
-        return try VideoController.content(of: video.stages, request: request)
+        switch request.uri.queryParameters["variant"].map(String.init) ?? "video" {
+        case "spritesheet": return try await SpriteSheetContent.response(for: video.stages, request: request)
+        case "video", "thumbnail": return try VideoController.content(of: video.stages, request: request)
+        default: throw APIError.badRequest("must be video, thumbnail or spritesheet", field: "variant")
+        }
     }
 
     @Sendable func delete(_ request: Request, context: ServerRequestContext) async throws -> Response {

@@ -18,6 +18,8 @@ struct StorageQuota: Sendable {
     static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
 
     /// Bytes of regular files under `root` (symbolic links are not followed); 0 when it does not exist.
+    /// A run's shared files (`share/workflows/…`) that are hard links to its artifacts take no space of
+    /// their own and are not counted (a copy made where no link could be is).
     static func used(under root: String) -> Int {
         let url = URL(fileURLWithPath: root)
         let keys: [URLResourceKey] = [.isRegularFileKey, .fileAllocatedSizeKey, .fileSizeKey]
@@ -25,9 +27,15 @@ struct StorageQuota: Sendable {
         var total = 0
         for case let file as URL in walker {
             guard let values = try? file.resourceValues(forKeys: Set(keys)), values.isRegularFile == true else { continue }
+            if file.path.contains("/share/workflows/"), isHardLink(file.path) { continue }
             total += values.fileSize ?? values.fileAllocatedSize ?? 0
         }
         return total
+    }
+
+    private static func isHardLink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_nlink > 1
     }
 
     /// The bytes `storage` may still take (nil: no quota). Throws the 507 at once when the user is already

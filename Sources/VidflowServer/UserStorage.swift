@@ -52,7 +52,9 @@ struct UserStorage: Sendable {
         let types = ["mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm", "png": "image/png",
                      "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp", "gif": "image/gif",
                      "json": "application/json", "txt": "text/plain; charset=utf-8", "yaml": "application/yaml",
-                     "yml": "application/yaml", "mp3": "audio/mpeg", "wav": "audio/wav"]
+                     "yml": "application/yaml", "mp3": "audio/mpeg", "wav": "audio/wav",
+                     "srt": "application/x-subrip; charset=utf-8", "vtt": "text/vtt; charset=utf-8", "flac": "audio/flac",
+                     "m4a": "audio/mp4", "mkv": "video/x-matroska"]
         return types[(path as NSString).pathExtension.lowercased()] ?? "application/octet-stream"
     }
 }

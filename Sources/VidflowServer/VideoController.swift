@@ -10,6 +10,7 @@ struct VideoController {
         group.post("generate", use: generate)
         group.get("tasks/:id", use: task)
         group.delete("tasks/:id", use: cancel)
+        group.post("tasks/:id/retry", use: retry)
         group.get("tasks/:id/content", use: content)
         group.get("history", use: history)
     }
@@ -17,12 +18,16 @@ struct VideoController {
     @Sendable func generate(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let submitter = VideoSubmitter(state: state, user: try context.requireUser())
         let body = try await JSONObjectReader.body(of: request, limit: state.arguments.maxJSONBytes)
-        let spec = try VideoRequestParser.unified(body, defaults: try await submitter.defaults())
+        let defaults = try await submitter.defaults()
+        var check = VideoSpecCheck(providers: state.providers, defaultSize: defaults.size)
+        if body.value("seconds") == nil, body.value("duration") != nil { check.fieldNames["seconds"] = "duration" }
+        if body.value("image_base64") != nil { check.fieldNames["image"] = "image_base64" }
+        let spec = try check.checked(try VideoRequestParser.unified(body, defaults: defaults))
         let callbackURL = try body.string("callback_url")
         let key = try body.string("idempotency_key") ?? request.headers[named: "Idempotency-Key"]
         let run = try await submitter.submit(spec, callbackURL: callbackURL, idempotencyKey: key)
         let estimate = Int(max(10, (spec.seconds ?? 4) * 15))
-        return JSONResponse.make(["task_id": .string(run.id), "status": "queued", "created_at": JSONResponse.time(run.createdAt),
+        return JSONResponse.make(["task_id": .string(run.id), "status": "pending", "created_at": JSONResponse.time(run.createdAt),
                                   "estimated_time_seconds": .int(estimate)], status: .accepted)
     }
 
@@ -40,6 +45,30 @@ struct VideoController {
         }
         try await state.engine.cancel(id)
         return JSONResponse.make(["task_id": .string(id), "status": "cancelling", "message": "cancellation requested"])
+    }
+
+    /// A new video task making the failed or cancelled one's video again from its recorded request: a fresh
+    /// generation (the old provider job is not reused), linked to the original by `retry_of`.
+    @Sendable func retry(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let submitter = VideoSubmitter(state: state, user: try context.requireUser())
+        let original = try await submitter.video(id)
+        guard [.failed, .cancelled].contains(original.run.status) else {
+            let state = original.run.status == .completed ? "completed" : "still running"
+            throw APIError.conflict("task '\(id)' is \(state); only a failed or cancelled task can be retried")
+        }
+        guard var spec = VideoSpec(recorded: original.meta?["spec"]) else {
+            throw APIError.badRequest("task '\(id)' has no recorded request to retry", code: "not_retryable")
+        }
+        spec.pollInterval = try await submitter.defaults().pollInterval
+        spec = try VideoSpecCheck(providers: state.providers).checked(spec)
+        spec.retryOf = id
+        spec.retryNumber = (original.meta?["retry_number"]?.intValue ?? 0) + 1
+        let run = try await submitter.submit(spec, callbackURL: nil, idempotencyKey: nil)
+        let estimate = Int(max(10, (spec.seconds ?? 4) * 15))
+        return JSONResponse.make(["task_id": .string(run.id), "status": "pending", "retry_of": .string(id),
+                                  "created_at": JSONResponse.time(run.createdAt), "estimated_time_seconds": .int(estimate)],
+                                 status: .accepted)
     }
 
     @Sendable func content(_ request: Request, context: ServerRequestContext) async throws -> Response {

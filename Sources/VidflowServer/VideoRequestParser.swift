@@ -7,7 +7,7 @@ enum VideoRequestParser {
     static let unifiedFields: Set<String> = [
         "prompt", "provider", "model", "seconds", "duration", "aspect_ratio", "resolution", "size", "image_url",
         "image_base64", "last_frame_url", "negative_prompt", "seed", "generate_audio", "enhance_prompt", "extra_body",
-        "callback_url", "idempotency_key",
+        "callback_url", "idempotency_key", "style", "fps", "num_outputs",
     ]
 
     /// Defaults from `/v1/config` used when the request leaves them out.
@@ -15,6 +15,8 @@ enum VideoRequestParser {
         var provider: String
         var model: String?
         var aspectRatio: String? = nil
+        /// `default_size`: applied where the model takes it and the request gives no shape.
+        var size: String? = nil
         /// Longest wait between polls of the provider, in seconds.
         var pollInterval: Double? = nil
         /// The registered providers, to tell which one a model id belongs to.
@@ -48,9 +50,15 @@ enum VideoRequestParser {
         spec.lastFrame = try body.string("last_frame_url").map {
             try checkedURL($0, field: "last_frame_url", policy: defaults.urlPolicy)
         }
-        var extra = try body.object("extra_body")
-        if let enhance = try body.bool("enhance_prompt") { extra = (extra ?? [:]).merging(["enhance_prompt": .bool(enhance)]) { a, _ in a } }
-        spec.extraBody = extra
+        spec.extraBody = try body.object("extra_body")
+        spec.enhancePrompt = try body.bool("enhance_prompt")
+        spec.style = try body.string("style")
+        spec.fps = try body.int("fps")
+        if let fps = spec.fps, !(1...120).contains(fps) { throw APIError.badRequest("must be from 1 to 120", field: "fps") }
+        spec.numOutputs = try body.int("num_outputs")
+        if let count = spec.numOutputs, !(1...4).contains(count) {
+            throw APIError.badRequest("must be from 1 to 4", field: "num_outputs")
+        }
         return spec
     }
 

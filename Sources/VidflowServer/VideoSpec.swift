@@ -15,11 +15,23 @@ struct VideoSpec: Sendable {
     var negativePrompt: String?
     var seed: Int?
     var generateAudio: Bool?
+    var fps: Int?
+    /// Videos from one job, where the model makes several (`video_urls` lists them all).
+    var numOutputs: Int?
+    /// A style preset (only where the model has them).
+    var style: String?
+    /// Ask the provider to rewrite the prompt (sent as `extra_body.enhance_prompt` where the model takes extra fields).
+    var enhancePrompt: Bool?
+    /// What the request asked for that the model cannot do and was dropped or changed, shown on the task.
+    var warnings: [String] = []
     /// An http(s) URL, a data URI or a local path inside the user's storage.
     var image: String?
     var lastFrame: String?
     var extraBody: [String: JSONValue]?
     var remixedFrom: String?
+    /// The task this one retries, and how many retries of the first task it is (1 for the first retry).
+    var retryOf: String?
+    var retryNumber: Int?
     /// From `/v1/config`: the poll stage's longest wait, and the aspect ratio when no size is given.
     var pollInterval: Double?
     var defaultAspectRatio: String?
@@ -71,7 +83,12 @@ struct VideoSpec: Sendable {
         if let negativePrompt { generate["negative_prompt"] = .string(negativePrompt) }
         if let seed { generate["seed"] = .int(seed) }
         if let generateAudio { generate["generate_audio"] = .bool(generateAudio) }
-        if let extraBody { generate["extra_body"] = .object(extraBody) }
+        if let fps { generate["fps"] = .int(fps) }
+        if let numOutputs { generate["num_outputs"] = .int(numOutputs) }
+        if let style { generate["style"] = .string(style) }
+        var extra = extraBody
+        if let enhancePrompt { extra = (extra ?? [:]).merging(["enhance_prompt": .bool(enhancePrompt)]) { given, _ in given } }
+        if let extra { generate["extra_body"] = .object(extra) }
         let uploads = stages.compactMap { $0["id"] }
         stages.append(["id": "generate", "uses": "video.generate", "needs": .array(uploads), "with": .object(generate)])
         var poll: [String: JSONValue] = ["job_id": "${{ stages.generate.outputs.job_id }}",
@@ -101,6 +118,9 @@ struct VideoSpec: Sendable {
         if let aspectRatio { object["aspect_ratio"] = .string(aspectRatio) }
         if let resolution { object["resolution"] = .string(resolution) }
         if let remixedFrom { object["remixed_from"] = .string(remixedFrom) }
+        if let retryOf { object["retry_of"] = .string(retryOf) }
+        if let retryNumber { object["retry_number"] = .int(retryNumber) }
+        if !warnings.isEmpty { object["warnings"] = .array(warnings.map(JSONValue.string)) }
         object["spec"] = specJSON
         return .object(object)
     }
@@ -119,6 +139,11 @@ struct VideoSpec: Sendable {
         object["image"] = image.map(JSONValue.string) ?? .null
         object["last_frame"] = lastFrame.map(JSONValue.string) ?? .null
         object["extra_body"] = extraBody.map(JSONValue.object) ?? .null
+        if let fps { object["fps"] = .int(fps) }
+        if let numOutputs { object["num_outputs"] = .int(numOutputs) }
+        if let style { object["style"] = .string(style) }
+        if let enhancePrompt { object["enhance_prompt"] = .bool(enhancePrompt) }
+        if let defaultAspectRatio { object["default_aspect_ratio"] = .string(defaultAspectRatio) }
         return .object(object)
     }
 
@@ -137,6 +162,11 @@ struct VideoSpec: Sendable {
         image = value["image"]?.stringValue
         lastFrame = value["last_frame"]?.stringValue
         extraBody = value["extra_body"]?.objectValue
+        fps = value["fps"]?.intValue
+        numOutputs = value["num_outputs"]?.intValue
+        style = value["style"]?.stringValue
+        enhancePrompt = value["enhance_prompt"]?.boolValue
+        defaultAspectRatio = value["default_aspect_ratio"]?.stringValue
     }
 
     init(prompt: String, provider: String) {

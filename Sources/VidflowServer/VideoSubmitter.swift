@@ -12,6 +12,7 @@ struct VideoSubmitter {
         return VideoRequestParser.Defaults(provider: config["default_provider"]?.stringValue ?? "local",
                                            model: config["default_model"]?.stringValue,
                                            aspectRatio: config["default_aspect_ratio"]?.stringValue,
+                                           size: config["default_size"]?.stringValue,
                                            pollInterval: config["poll_interval_seconds"]?.doubleValue,
                                            providers: state.providers, urlPolicy: state.arguments.urlPolicy)
     }

@@ -17,9 +17,13 @@ enum VideoTaskView {
         return stages.first { $0.stageID == stageID && $0.status == .completed }?.output?["file"]?.stringValue
     }
 
+    /// The task as clients read it: status (`pending` until it starts), progress, result URLs (`video_urls`:
+    /// every output of a multi-output job, the first served by vidflow, the others the provider's own),
+    /// retries (`retry_count`: re-attempts of its stages plus earlier manual retries; `max_retries`: what one
+    /// stage may re-attempt), warnings, the task it retries and when it last changed.
     static func task(_ run: RunRecord, stages: [StageRecord], meta: JSONValue?) -> JSONValue {
         let status: String = switch run.status {
-        case .pending: "queued"
+        case .pending: "pending"
         case .running: "processing"
         default: run.status.rawValue
         }
@@ -32,12 +36,25 @@ enum VideoTaskView {
         } else if run.status == .cancelled {
             error = ["code": "cancelled", "message": "the task was cancelled"]
         }
+        var urls: [JSONValue] = []
+        if done {
+            urls.append(.string(base + "video"))
+            let extra = stages.first { $0.stageID == "poll" }?.output?["urls"]?.arrayValue ?? []
+            urls.append(contentsOf: extra.dropFirst())
+        }
+        let reattempts = stages.reduce(0) { $0 + max(0, $1.attempts - 1) }
+        let dates = [run.createdAt, run.startedAt, run.endedAt] + stages.flatMap { [$0.startedAt, $0.endedAt] }
+        let updated = dates.compactMap { $0 }.max() ?? run.createdAt
         return [
             "task_id": .string(run.id), "status": .string(status), "progress": .int(progress(run, stages: stages)),
-            "video_url": done ? .string(base + "video") : .null, "thumbnail_url": done ? .string(base + "thumbnail") : .null,
+            "video_url": done ? .string(base + "video") : .null, "video_urls": .array(urls),
+            "thumbnail_url": done ? .string(base + "thumbnail") : .null,
             "duration": duration, "error": error, "prompt": meta?["prompt"] ?? .null, "provider": meta?["provider"] ?? .null,
             "model": meta?["model"] ?? .null, "created_at": JSONResponse.time(run.createdAt),
-            "completed_at": JSONResponse.time(run.endedAt),
+            "updated_at": JSONResponse.time(updated), "completed_at": JSONResponse.time(run.endedAt),
+            "retry_count": .int(reattempts + (meta?["retry_number"]?.intValue ?? 0)),
+            "max_retries": .int(max(0, run.definition.defaults.retry.maxAttempts - 1)),
+            "retry_of": meta?["retry_of"] ?? .null, "warnings": meta?["warnings"] ?? [],
         ]
     }
 

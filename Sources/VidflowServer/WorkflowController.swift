@@ -32,7 +32,12 @@ struct WorkflowController {
         let user = try context.requireUser()
         let id = try context.parameters.require("id")
         let run = try await state.ownedRun(id, user: user)
-        return JSONResponse.make(WorkflowJSON.status(run, stages: try await state.store.stages(of: id)))
+        let stages = try await state.store.stages(of: id)
+        var document = WorkflowJSON.status(run, stages: stages).objectValue ?? [:]
+        let share = RunShare(storage: UserStorage(dataDirectory: state.arguments.dataDirectory, userID: user.id), runID: id)
+        let files = share.link(share.files(of: stages))
+        document["output"] = ["files": RunShare.json(files), "directory": .string("/" + RunShare.directory(id))]
+        return JSONResponse.make(.object(document))
     }
 
     @Sendable func list(_ request: Request, context: ServerRequestContext) async throws -> Response {

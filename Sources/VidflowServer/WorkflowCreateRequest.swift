@@ -4,10 +4,10 @@ import VidflowCore
 
 /// The body of `POST /v1/workflows`, checked field by field.
 struct WorkflowCreateRequest: Sendable {
-    static let fields: Set<String> = [
+    static let fields: Set<String> = Set([
         "workflow", "definition", "workflow_config", "inputs", "execution_mode", "workflow_id",
         "param_merge_strategy", "dry_run", "callback_url", "idempotency_key",
-    ]
+    ]).union(WorkflowParameters.names)
 
     var workflowName: String?
     var definition: JSONValue?
@@ -19,6 +19,8 @@ struct WorkflowCreateRequest: Sendable {
     var dryRun: Bool
     var callbackURL: String?
     var idempotencyKey: String?
+    /// YiVideo's top-level parameters (`video_path`, `language`, …) for the stages that take them.
+    var parameters: WorkflowParameters
 
     init(_ body: JSONObjectReader, headerKey: String?) throws {
         try body.rejectUnknown(Self.fields)
@@ -32,6 +34,8 @@ struct WorkflowCreateRequest: Sendable {
         dryRun = try body.bool("dry_run") ?? false
         callbackURL = try body.string("callback_url")
         idempotencyKey = try body.string("idempotency_key")
+        parameters = try WorkflowParameters(body)
+        inputs = try parameters.merged(into: inputs)
 
         let sources = [workflowName != nil, definition != nil, workflowConfig != nil].filter { $0 }.count
         if sources > 1 {

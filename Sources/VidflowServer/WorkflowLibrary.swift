@@ -38,10 +38,12 @@ struct WorkflowLibrary: Sendable {
         }.sorted()
     }
 
-    /// An inline `definition` or `workflow_config` document, parsed and validated.
-    func parse(_ document: JSONValue, field: String) throws -> WorkflowDefinition {
+    /// An inline `definition` or `workflow_config` document, parsed, `adjust`ed (top-level parameters wired in)
+    /// and validated.
+    func parse(_ document: JSONValue, field: String,
+               adjust: (WorkflowDefinition) -> WorkflowDefinition = { $0 }) throws -> WorkflowDefinition {
         do {
-            let definition = try DefinitionParser.parse(document, file: nil)
+            let definition = adjust(try DefinitionParser.parse(document, file: nil))
             try DefinitionValidator(registry: registry).validate(definition)
             return definition
         } catch {

@@ -21,12 +21,14 @@ struct WorkflowSubmission {
         let library = WorkflowLibrary(directory: state.arguments.workflowsDirectory, registry: state.registry)
         var definition: WorkflowDefinition?
         var source: String?
+        let adjust = { (definition: WorkflowDefinition) in request.parameters.applied(to: definition, registry: state.registry) }
         if let name = request.workflowName {
             (definition, source) = try library.named(name)
+            definition = definition.map(adjust)
         } else if let document = request.definition {
-            definition = try library.parse(document, field: "definition")
+            definition = try library.parse(document, field: "definition", adjust: adjust)
         } else if let document = request.workflowConfig {
-            definition = try library.parse(document, field: "workflow_config")
+            definition = try library.parse(document, field: "workflow_config", adjust: adjust)
         }
         var inputs = request.inputs
         var trusted: [String] = []

@@ -2,7 +2,7 @@ import Foundation
 
 // `make bench`: the engine's throughput and scheduling overhead through the durable SQLite store, the
 // time of an unchanged incremental re-run, then the FFmpeg layer against the ffmpeg CLI.
-// `vidflow-bench engine`, `chain` (a 10,000-stage chain), `media` or `audio`
+// `vidflow-bench engine`, `chain` (a 10,000-stage chain), `media`, `spritesheet` or `audio`
 // (audio extraction and subtitle muxing) runs one part.
 let arguments = Array(CommandLine.arguments.dropFirst())
 let parts = Set(arguments.filter { !$0.contains("=") })
@@ -16,6 +16,7 @@ do {
     }
     if parts.isEmpty || parts.contains("chain") { try await runLongChainBench() }
     if parts.isEmpty || parts.contains("media") { try runMediaBench() }
+    if parts.isEmpty || parts.contains("spritesheet") { try runSpriteSheetBench() }
     if parts.isEmpty || parts.contains("audio") { try runAudioBench() }
     if parts.isEmpty || parts.contains("poll") { runPollBench() }
 } catch {

@@ -17,7 +17,7 @@ final class WorkflowTests: XCTestCase {
             XCTAssertNoThrow(try DefinitionValidator(registry: registry).load(try workflowText(name), file: file), name)
         }
         XCTAssertEqual(Set(registry.typeNames), ["noop", "image.upload", "video.generate", "video.poll", "video.download",
-                                                 "ffmpeg.transcode", "ffmpeg.thumbnail", "ffmpeg.probe",
+                                                 "ffmpeg.transcode", "ffmpeg.thumbnail", "ffmpeg.spritesheet", "ffmpeg.probe",
                                                  "ffmpeg.extract_audio", "ffmpeg.mux_subtitles",
                                                  "audio.transcribe", "faster_whisper.transcribe_audio", "audio.diarize",
                                                  "pyannote_audio.diarize_speakers", "subtitles.generate",

@@ -20,7 +20,7 @@ final class OpenAPIAndOperationsTests: XCTestCase {
                 current = String(line.dropFirst(2).dropLast())
             } else if let current, line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":") {
                 let method = line.trimmingCharacters(in: .whitespaces).dropLast()
-                if ["get", "post", "put", "delete", "patch"].contains(method) { routes.insert("\(method.uppercased()) \(current)") }
+                if ["get", "head", "post", "put", "delete", "patch"].contains(method) { routes.insert("\(method.uppercased()) \(current)") }
             }
         }
         return routes

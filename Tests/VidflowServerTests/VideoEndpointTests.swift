@@ -34,7 +34,7 @@ final class VideoEndpointTests: XCTestCase {
                 "prompt": "a red fox", "model": "local", "seconds": 4, "aspect_ratio": "16:9",
                 "image_base64": .string(Data([0x89, 0x50, 0x4E, 0x47, 1, 2, 3]).base64EncodedString())])
             XCTAssertEqual(created.status, .accepted)
-            XCTAssertEqual(created.body["status"], "queued")
+            XCTAssertEqual(created.body["status"], "pending", "a task not yet started is pending")
             XCTAssertNotNil(created.body["estimated_time_seconds"]?.intValue)
             let id = try XCTUnwrap(created.body["task_id"]?.stringValue)
             let task = try await Self.poll(client, "/v1/video/tasks/\(id)", token: alice) { $0["status"] == "completed" }

@@ -35,6 +35,10 @@ public struct ProviderCapabilities: Sendable, Hashable {
     public var styles: [String]
     /// The watermark can be switched (`watermark`).
     public var watermark: Bool
+    /// Model ids clients still use, mapped to the current id they mean (`veo-2` → `veo-2.0-generate-001`).
+    public var modelAliases: [String: String]
+    /// Model ids the provider retired, with the ids that replace them (named in the error).
+    public var retiredModels: [String: [String]]
 
     public init(models: [String], allowedSeconds: [Double]? = nil, secondsRange: ClosedRange<Double> = 1...60,
                 defaultSeconds: Double = 4, sizes: [String] = [], arbitrarySizes: Bool = false,
@@ -42,7 +46,8 @@ public struct ProviderCapabilities: Sendable, Hashable {
                 lastFrame: Bool = false, audio: Bool = false, negativePrompt: Bool = false, seed: Bool = false,
                 fps: Bool = false, extraBody: Bool = false, maxPromptLength: Int? = nil, textToVideo: Bool = true,
                 anyModel: Bool = false, maxOutputs: Int = 1, maxReferenceImages: Int = 0, remix: Bool = false,
-                styles: [String] = [], watermark: Bool = false) {
+                styles: [String] = [], watermark: Bool = false, modelAliases: [String: String] = [:],
+                retiredModels: [String: [String]] = [:]) {
         self.models = models
         self.allowedSeconds = allowedSeconds
         self.secondsRange = secondsRange
@@ -66,7 +71,12 @@ public struct ProviderCapabilities: Sendable, Hashable {
         self.remix = remix
         self.styles = styles
         self.watermark = watermark
+        self.modelAliases = modelAliases
+        self.retiredModels = retiredModels
     }
+
+    /// The current id for `model`: an alias resolved, anything else as given.
+    public func currentModel(_ model: String) -> String { modelAliases[model] ?? model }
 
     /// This description with `models` set to just `model` (for a per-model table).
     public func only(_ model: String) -> ProviderCapabilities {

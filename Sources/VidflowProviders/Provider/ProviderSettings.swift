@@ -39,6 +39,9 @@ public struct ProviderSettings: Sendable, Hashable {
     /// Providers that sign their callbacks themselves (verified with the provider's secret or keys).
     public static let signedCallbacks: Set<String> = ["replicate", "fal"]
 
+    /// Providers whose credentials are access/secret pairs (`ACCESS:SECRET` is split into the two).
+    public static let pairedKeyProviders: Set<String> = ["kling"]
+
     /// The environment variable holding each provider's key list.
     public static let keyVariables: [String: String] = [
         "openai": "OPENAI_API_KEY", "google": "GEMINI_API_KEY", "runway": "RUNWAY_API_KEY",
@@ -65,7 +68,9 @@ public struct ProviderSettings: Sendable, Hashable {
         settings.apiKeys = list(value("api_key", [keyVariables[provider], prefix + "API_KEY"].compactMap { $0 }))
         settings.secretKeys = list(value("secret_key", provider == "kling" ? ["KLING_SECRET_KEY"] : [prefix + "SECRET_KEY"]))
         // Pairs may be given together as `ACCESS:SECRET,ACCESS:SECRET` (how `/v1/config` stores Kling keys).
-        if settings.secretKeys.isEmpty, settings.apiKeys.contains(where: { $0.contains(":") }) {
+        // Only providers whose keys are pairs split them: fal's keys are `key_id:key_secret` and go whole.
+        if pairedKeyProviders.contains(provider), settings.secretKeys.isEmpty,
+           settings.apiKeys.contains(where: { $0.contains(":") }) {
             let pairs = settings.apiKeys.map { $0.split(separator: ":", maxSplits: 1).map(String.init) }
             settings.apiKeys = pairs.map { $0[0] }
             settings.secretKeys = pairs.map { $0.count > 1 ? $0[1] : "" }

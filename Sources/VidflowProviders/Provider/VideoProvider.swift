@@ -71,9 +71,9 @@ extension VideoProvider {
         throw ProviderError(provider: name, operation: "callback", kind: .invalidInput, message: "\(name) sends no callbacks")
     }
 
-    /// Capabilities of `model`, or of the default model when nil.
+    /// Capabilities of `model` (an alias read as the id it stands for), or of the default model when nil.
     public func capabilities(forModel model: String?) -> ProviderCapabilities {
-        model.map { capabilities(for: $0) } ?? capabilities
+        model.map { capabilities(for: capabilities.currentModel($0)) } ?? capabilities
     }
 }
 

@@ -24,7 +24,14 @@ extension VideoRequest {
         }
         var request = self
         var warnings: [String] = []
-        if let model, !capabilities.models.contains(model), !capabilities.anyModel {
+        if let model, let replacements = capabilities.retiredModels[model] {
+            throw invalid("model: '\(model)' was retired by \(provider); use \(replacements.joined(separator: " or ")) instead")
+        }
+        if let model, let current = capabilities.modelAliases[model] {
+            request.model = current
+            warnings.append("model '\(model)' is now called '\(current)' at \(provider); using it")
+        }
+        if let model = request.model, !capabilities.models.contains(model), !capabilities.anyModel {
             throw invalid("model: '\(model)' is not a \(provider) model (allowed: \(capabilities.models.joined(separator: ", ")))")
         }
         if request.model == nil { request.model = capabilities.models.first }

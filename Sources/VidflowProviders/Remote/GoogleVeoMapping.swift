@@ -11,12 +11,27 @@ enum GoogleVeoMapping {
         "veo-3.1-generate-preview", "veo-3.1-fast-generate-preview", "veo-3.1-lite-generate-preview",
         "veo-3.0-generate-001", "veo-3.0-fast-generate-001", "veo-2.0-generate-001",
     ]
+    /// Ids clients still send (early preview names and short names), mapped to the current Gemini API ids.
+    static let aliases: [String: String] = [
+        "veo-3-generate-preview": "veo-3.0-generate-001", "veo-3-fast-preview": "veo-3.0-fast-generate-001",
+        "veo-3": "veo-3.0-generate-001", "veo-3-fast": "veo-3.0-fast-generate-001", "veo-2": "veo-2.0-generate-001",
+        "veo-3.1": "veo-3.1-generate-preview", "veo-3.1-fast": "veo-3.1-fast-generate-preview",
+        "veo-3.1-lite": "veo-3.1-lite-generate-preview",
+    ]
+    /// Ids Google shut down (the Veo 3.0 previews), with their replacements.
+    static let retired: [String: [String]] = [
+        "veo-3.0-generate-preview": ["veo-3.0-generate-001", "veo-3.1-generate-preview"],
+        "veo-3.0-fast-generate-preview": ["veo-3.0-fast-generate-001", "veo-3.1-fast-generate-preview"],
+    ]
+    /// The id sent to Google for a requested model: the default when nil, an alias resolved.
+    static func currentModel(_ model: String?) -> String { model.map { aliases[$0] ?? $0 } ?? defaultModel }
     /// Keys of `extra_body` that belong to `instances[0]`; every other key goes to `parameters`.
     static let instanceKeys: Set<String> = ["referenceImages", "video"]
 
     // MARK: Capabilities
 
-    static func capabilities(for model: String) -> ProviderCapabilities {
+    static func capabilities(for requested: String) -> ProviderCapabilities {
+        let model = aliases[requested] ?? requested
         let listed = models.contains(model) ? [model] + models.filter { $0 != model } : models
         let veo2 = model.hasPrefix("veo-2")
         let veo31 = model.hasPrefix("veo-3.1")
@@ -50,7 +65,7 @@ enum GoogleVeoMapping {
             maxReferenceImages: veo31 && !lite ? 3 : 0,
             // Extension (`instances[0].video.uri` of an earlier Veo output) is a Veo 3.1 feature; Vertex lists
             // lite among the models that extend, so all three 3.1 models offer it. It needs 720p.
-            remix: veo31)
+            remix: veo31, modelAliases: aliases, retiredModels: retired)
     }
 
     // MARK: Request
@@ -77,7 +92,7 @@ enum GoogleVeoMapping {
     /// operation named by `remixOf`, which `submit` reads first; without it (`wireRequest`, which cannot
     /// call out) the body names the operation in its place.
     static func body(for request: VideoRequest, provider: String, extending videoURI: String? = nil) throws(ProviderError) -> JSONValue {
-        let model = request.model ?? defaultModel
+        let model = currentModel(request.model)
         try checkCombinations(request, model: model, provider: provider)
         var instance: [String: JSONValue] = ["prompt": .string(request.prompt)]
         if let path = request.image { instance["image"] = try inlineImage(path, provider: provider, field: "image") }

@@ -48,7 +48,7 @@ public final class GoogleVeoProvider: VideoProvider {
     }
 
     public func submit(_ request: VideoRequest, idempotencyKey: String) async throws -> String {
-        let model = request.model ?? GoogleVeoMapping.defaultModel
+        let model = GoogleVeoMapping.currentModel(request.model)
         var extending: String?
         if let earlier = request.remixOf {
             // Checked before the earlier operation is read, so a refused combination costs no call.

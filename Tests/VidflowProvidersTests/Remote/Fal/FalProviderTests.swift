@@ -177,6 +177,21 @@ final class FalProviderTests: XCTestCase {
         XCTAssertEqual(fake.jobsCreated, 3)
     }
 
+    func testAKeyOfFalsRealShapeIsSentWholeNotSplitAtTheColon() async throws {
+        let realShape = "6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d:0f9e8d7c6b5a49382716a5b4c3d2e1f0"
+        let fake = try await FakeFalServer.start(clip: Data(), script: .init(validKeys: [realShape]))
+        let settings = ProviderSettings.resolve(provider: "fal", environment: ["FAL_KEY": realShape,
+                                                                              "VIDFLOW_FAL_BASE_URL": fake.baseURL])
+        XCTAssertEqual(settings.apiKeys, [realShape])
+        XCTAssertEqual(settings.secretKeys, [], "fal keys are not access/secret pairs")
+        let stored = ProviderSettings.resolve(provider: "fal", environment: [:], stored: ["api_key": realShape])
+        XCTAssertEqual(stored.apiKeys, [realShape], "a key saved through /v1/config is kept whole too")
+        _ = try await FalProvider(settings: settings).submit(VideoRequest(prompt: "a fox"), idempotencyKey: "k")
+        let create = try XCTUnwrap(fake.server.requests("POST", "/fal-ai/pika/v2.2/text-to-video").first)
+        XCTAssertEqual(create.headers["authorization"], "Key " + realShape)
+        XCTAssertEqual(fake.jobsCreated, 1)
+    }
+
     func testTestConnectionTreatsAnUnknownRequestAsProofTheKeyWorks() async throws {
         let fake = try await FakeFalServer.start(clip: Data())
         try await provider(fake).testConnection()
