@@ -127,4 +127,30 @@ struct TemporaryOutput {
     func discard() {
         unlink(path)
     }
+
+    /// Runs `body` on a temporary path beside `output`, then moves the result into place; on any error the
+    /// temporary file is removed, so `output` is either the whole result or untouched.
+    static func produce<T>(_ output: String, _ body: (_ temporaryPath: String) throws -> T) throws -> T {
+        let temporary = try TemporaryOutput(for: output)
+        do {
+            let result = try body(temporary.path)
+            try temporary.commit()
+            return result
+        } catch {
+            temporary.discard()
+            throw error
+        }
+    }
+
+    /// Writes `bytes` to `output` atomically (a JPEG, a sprite sheet).
+    static func write(_ bytes: [UInt8], to output: String) throws(MediaError) {
+        let temporary = try TemporaryOutput(for: output)
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: temporary.path))
+        } catch {
+            temporary.discard()
+            throw MediaError.outputFailed(path: output, reason: error.localizedDescription)
+        }
+        try temporary.commit()
+    }
 }

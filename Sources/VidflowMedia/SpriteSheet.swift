@@ -40,14 +40,7 @@ public enum SpriteSheet {
         }
         if isCancelled() { throw MediaError.cancelled }
         let jpeg = try Thumbnailer.encodeJPEG(sheet, qscale: options.qscale)
-        let temporary = try TemporaryOutput(for: output)
-        do {
-            try Data(jpeg).write(to: URL(fileURLWithPath: temporary.path))
-        } catch {
-            temporary.discard()
-            throw MediaError.outputFailed(path: output, reason: error.localizedDescription)
-        }
-        try temporary.commit()
+        try TemporaryOutput.write(jpeg, to: output)
         return SpriteSheetResult(width: width, height: height, tileWidth: tile.width, tileHeight: tile.height,
                                  columns: options.columns, rows: options.rows, frameTimes: times)
     }

@@ -11,17 +11,12 @@ public enum SubtitleMuxer {
         if let language, language.count != 3 || !language.allSatisfy({ $0.isASCII && $0.isLowercase }) {
             throw MediaError.invalidOptions("language must be an ISO 639-2 code such as 'eng' or 'zho', got '\(language)'")
         }
-        let temporary = try TemporaryOutput(for: output)
-        do {
-            let result = try run(input: input, subtitles: subtitles, temporaryPath: temporary.path, language: language,
-                                 progress: progress, isCancelled: isCancelled)
-            try temporary.commit()
-            progress(1)
-            return result
-        } catch {
-            temporary.discard()
-            throw error
+        let result = try TemporaryOutput.produce(output) { path in
+            try run(input: input, subtitles: subtitles, temporaryPath: path, language: language,
+                    progress: progress, isCancelled: isCancelled)
         }
+        progress(1)
+        return result
     }
 
     private static func run(input path: String, subtitles: String, temporaryPath: String, language: String?,

@@ -16,14 +16,7 @@ public enum Thumbnailer {
         try validateDimensions(width: picture.width, height: picture.height)
         let canvas = try fitted(picture, options: options)
         let jpeg = try encodeJPEG(canvas, qscale: options.qscale)
-        let temporary = try TemporaryOutput(for: output)
-        do {
-            try Data(jpeg).write(to: URL(fileURLWithPath: temporary.path))
-        } catch {
-            temporary.discard()
-            throw MediaError.outputFailed(path: output, reason: error.localizedDescription)
-        }
-        try temporary.commit()
+        try TemporaryOutput.write(jpeg, to: output)
         return (options.width, options.height)
     }
 

@@ -7,17 +7,11 @@ public enum Transcoder {
                                  progress: @Sendable (Double) -> Void = { _ in },
                                  isCancelled: @Sendable () -> Bool = { false }) throws -> TranscodeResult {
         try options.validate()
-        let temporary = try TemporaryOutput(for: output)
-        do {
-            let result = try run(input: input, temporaryPath: temporary.path, options: options,
-                                 progress: progress, isCancelled: isCancelled)
-            try temporary.commit()
-            progress(1)
-            return result
-        } catch {
-            temporary.discard()
-            throw error
+        let result = try TemporaryOutput.produce(output) { path in
+            try run(input: input, temporaryPath: path, options: options, progress: progress, isCancelled: isCancelled)
         }
+        progress(1)
+        return result
     }
 
     private static func run(input path: String, temporaryPath: String, options: TranscodeOptions,

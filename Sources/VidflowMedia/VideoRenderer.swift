@@ -10,13 +10,8 @@ public enum VideoRenderer {
                               progress: @Sendable (Double) -> Void = { _ in },
                               isCancelled: @Sendable () -> Bool = { false }) throws {
         try request.validate()
-        let temporary = try TemporaryOutput(for: output)
-        do {
-            try run(request, path: temporary.path, progress: progress, isCancelled: isCancelled)
-            try temporary.commit()
-        } catch {
-            temporary.discard()
-            throw error
+        try TemporaryOutput.produce(output) { path in
+            try run(request, path: path, progress: progress, isCancelled: isCancelled)
         }
         progress(1)
     }
