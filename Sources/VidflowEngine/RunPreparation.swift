@@ -8,6 +8,9 @@ struct RunPreparation {
     let services: ExecutionServices
 
     func prepare(_ request: RunRequest) async throws -> PreparedRun {
+        if let id = request.runID, !RunRequest.isValidRunID(id) {
+            throw EngineError.invalid(DefinitionError([ValidationIssue(field: "run_id", message: "must be " + RunRequest.runIDRule)]))
+        }
         var base: RunRecord?
         if request.mode != .full {
             guard let baseID = request.baseRunID else { throw EngineError.modeNeedsBase(request.mode) }
@@ -67,7 +70,7 @@ struct RunPreparation {
         }
         let plan = RunPlanner.plan(definition: definition, components: components, mode: request.mode,
                                    baseRunID: base?.id, base: baseView)
-        var run = RunRecord(id: RunID.make(), definition: definition, inputs: inputs, mode: request.mode,
+        var run = RunRecord(id: request.runID ?? RunID.make(), definition: definition, inputs: inputs, mode: request.mode,
                             baseRunID: base?.id, source: request.source, idempotencyKey: request.idempotencyKey)
         run.fileAccess = request.fileAccess
         let now = Date()

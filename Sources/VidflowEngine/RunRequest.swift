@@ -13,10 +13,13 @@ public struct RunRequest: Sendable {
     public var idempotencyKey: String?
     /// Which local files the run may read (runs created over HTTP); nil: any file (the CLI).
     public var fileAccess: FileAccessPolicy?
+    /// The new run's id when the caller names it (e.g. a client's `task_id`); nil: a fresh `run_…` id.
+    /// Must pass `isValidRunID`; a taken id makes `Engine.create` fail and writes nothing.
+    public var runID: String?
 
     public init(definition: WorkflowDefinition?, inputs: [String: JSONValue] = [:], mode: ExecutionMode = .full,
                 baseRunID: String? = nil, source: String? = nil, idempotencyKey: String? = nil,
-                fileAccess: FileAccessPolicy? = nil) {
+                fileAccess: FileAccessPolicy? = nil, runID: String? = nil) {
         self.definition = definition
         self.inputs = inputs
         self.mode = mode
@@ -24,7 +27,19 @@ public struct RunRequest: Sendable {
         self.source = source
         self.idempotencyKey = idempotencyKey
         self.fileAccess = fileAccess
+        self.runID = runID
     }
+
+    /// Whether `id` may name a run: 1 to 64 characters of `A-Z a-z 0-9 _ -` (safe in URLs and file names).
+    public static func isValidRunID(_ id: String) -> Bool {
+        (1...64).contains(id.utf8.count) && id.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == 0x5F || byte == 0x2D
+        }
+    }
+
+    /// What `isValidRunID` accepts, in words.
+    public static let runIDRule = "1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'"
 }
 
 /// A run ready to be created: its record, its plan, and its stage rows.

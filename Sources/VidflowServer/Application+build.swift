@@ -50,6 +50,12 @@ public func buildApplication(_ arguments: ServerArguments) async throws -> some 
                                    pollInterval: arguments.webhookPollInterval, backoff: arguments.webhookBackoff,
                                    urlPolicy: arguments.urlPolicy,
                                    logger: logger))
+    if let age = arguments.retainSeconds {
+        app.addServices(RetentionService(sweep: RetentionSweep(store: state.store, dataDirectory: arguments.dataDirectory),
+                                         age: age,
+                                         interval: arguments.retentionSweepInterval ?? RetentionService.interval(forAge: age),
+                                         logger: logger))
+    }
     return app
 }
 
@@ -59,6 +65,7 @@ func makeRouter(state: ServerState, localUser: ServerUser?) -> Router<ServerRequ
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthMiddleware(store: state.store, localUser: localUser))
     RootController(state: state).addRoutes(to: router)
+    MonitoringController(state: state).addRoutes(to: router)
     WorkflowController(state: state).addRoutes(to: router.group("v1/workflows"))
     EventStreamController(state: state).addRoutes(to: router)
     FileController(state: state).addRoutes(to: router.group("v1/files"))
@@ -70,5 +77,6 @@ func makeRouter(state: ServerState, localUser: ServerUser?) -> Router<ServerRequ
     ProviderController(state: state).addRoutes(to: router.group("v1/providers"))
     CallbackController(state: state).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
+    APIDocsController().addRoutes(to: router)
     return router
 }

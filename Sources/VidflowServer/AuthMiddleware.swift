@@ -20,6 +20,7 @@ struct AuthMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         let isPublic = Self.publicPaths.contains(request.uri.path) || request.uri.path.hasPrefix("/v1/callbacks/")
+            || request.uri.path == "/docs" || request.uri.path.hasPrefix("/docs/")
         if let token = Self.token(of: request), let record = try await store.token(sha256: AccessTokens.hash(token)) {
             // Expiry and revocation are read on every request, so `vidflow token revoke` applies at once.
             let now = Date()

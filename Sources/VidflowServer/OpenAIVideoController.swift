@@ -38,17 +38,23 @@ struct OpenAIVideoController {
         guard let prompt = try fields.string("prompt"), !prompt.isEmpty else {
             throw APIError.badRequest("required: a prompt", field: "prompt")
         }
+        let defaults = try await submitter.defaults()
         var spec = try VideoRequestParser.base(prompt: prompt, model: try fields.string("model"), provider: nil,
-                                               defaults: try await submitter.defaults())
+                                               defaults: defaults)
         if let seconds = try fields.string("seconds") {
             guard let value = Double(seconds), value > 0, value <= 120 else {
                 throw APIError.badRequest("must be a number of seconds such as \"4\"", field: "seconds")
             }
             spec.seconds = value
         }
-        spec.size = try VideoRequestParser.size(try fields.string("size"), field: "size") ?? "1280x720"
+        spec.size = try VideoRequestParser.size(try fields.string("size"), field: "size")
         spec.image = try fields.inputReference()
         kept = spec.image
+        // The model's limits, checked before a task exists (as `/v1/video/generate` does): 400 naming the field.
+        // Without a size: `/v1/config`'s default size (else 1280x720) where the model takes it.
+        var check = VideoSpecCheck(providers: state.providers, defaultSize: defaults.size ?? "1280x720")
+        check.fieldNames["image"] = "input_reference"
+        spec = try check.checked(spec)
         let run = try await submitter.submit(spec, callbackURL: nil, idempotencyKey: key)
         let video = try await submitter.video(run.id)
         return JSONResponse.make(VideoTaskView.openAI(video.run, stages: video.stages, meta: video.meta))

@@ -14,6 +14,8 @@ public struct ServerArguments: Sendable {
     public var auth: Bool
     public var maxUploadBytes: Int
     public var maxJSONBytes: Int
+    /// The JSON body limit of `POST /v1/video/generate` (16 MiB): room for a 10 MB `image_base64` image.
+    public var maxVideoJSONBytes: Int = 16 * 1024 * 1024
     /// How often SSE streams look for new events.
     public var eventPollInterval: Duration
     /// How often the webhook sender looks for due callbacks, and the waits between its retries.
@@ -45,6 +47,11 @@ public struct ServerArguments: Sendable {
     public var userQuotaBytes: Int? = ServerArguments.defaultUserQuotaBytes
     /// 10 GiB: generous for one person's reference images and clips, finite on a shared disk.
     public static let defaultUserQuotaBytes = 10 * 1024 * 1024 * 1024
+    /// `--retain`: finished runs that ended longer ago than this many seconds are removed with the files only
+    /// they use, at start and periodically (`RetentionService`); nil (the default): kept forever.
+    public var retainSeconds: TimeInterval?
+    /// How often the retention sweep runs; nil: a quarter of `retainSeconds`, between 1 s and 1 h.
+    public var retentionSweepInterval: Duration?
     /// Stage types registered over the built-ins (same name replaces): plugins, or fakes in tests.
     public var extraStages: [any Stage] = []
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import VidflowCore
+import VidflowStore
 
 /// `/v1/tasks`: one stage run on its own (a one-stage workflow), and its status.
 struct TaskController {
@@ -23,27 +24,36 @@ struct TaskController {
             throw APIError.badRequest("unknown stage type '\(name)' (known: \(known))", field: "task_name")
         }
         let input = try body.object("input_data") ?? [:]
+        let taskID = try ClientTaskID(try body.string("task_id"))
+        if let taskID, try await taskID.existing(state: state, user: user) {
+            return try await statusResponse(taskID.value, user: user, httpStatus: .accepted)
+        }
         var document: [String: JSONValue] = [
             "definition": ["name": .string("task:\(name)"),
                            "stages": [["id": "task", "uses": .string(name), "with": .object(input)]]],
         ]
-        if let key = try body.string("task_id") { document["idempotency_key"] = .string("task:" + key) }
+        if let taskID { document["idempotency_key"] = .string(taskID.idempotencyKey) }
         if let url = try body.string("callback_url") { document["callback_url"] = .string(url) }
         let parsed: WorkflowCreateRequest
+        let submission: WorkflowSubmission.Prepared
         do {
             parsed = try WorkflowCreateRequest(try JSONObjectReader(.object(document)),
                                                headerKey: request.headers[named: "Idempotency-Key"].map { "task:" + $0 })
+            submission = try await WorkflowSubmission(state: state, user: user).prepare(parsed, runID: taskID?.value)
         } catch let error as APIError {
             throw Self.renamed(error)
         }
-        let submission: WorkflowSubmission.Prepared
+        let accepted: JSONValue
         do {
-            submission = try await WorkflowSubmission(state: state, user: user).prepare(parsed)
-        } catch let error as APIError {
-            throw Self.renamed(error)
+            accepted = try await WorkflowSubmission(state: state, user: user)
+                .create(submission, callbackURL: parsed.callbackURL, meta: ["kind": "task", "task_name": .string(name)])
+        } catch {
+            // Another request took the id between the check above and the insert (nothing was written).
+            if let taskID, try await state.store.run(taskID.value) != nil, error as? APIError == nil {
+                throw ClientTaskID.taken(taskID.value)
+            }
+            throw error
         }
-        let accepted = try await WorkflowSubmission(state: state, user: user)
-            .create(submission, callbackURL: parsed.callbackURL, meta: ["kind": "task", "task_name": .string(name)])
         let id = accepted["workflow_id"] ?? .null
         return JSONResponse.make(["task_id": id, "task_name": .string(name), "status": "pending"], status: .accepted)
     }
@@ -59,7 +69,11 @@ struct TaskController {
 
     @Sendable func status(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        let id = try context.parameters.require("id")
+        return try await statusResponse(try context.parameters.require("id"), user: user, httpStatus: .ok)
+    }
+
+    /// The task's status body; 404 unless the user may see the run.
+    func statusResponse(_ id: String, user: ServerUser, httpStatus: HTTPResponse.Status) async throws -> Response {
         let run = try await state.ownedRun(id, user: user)
         let stage = try await state.store.stages(of: id).first
         return JSONResponse.make([
@@ -67,6 +81,6 @@ struct TaskController {
             "progress": .int(stage?.progress ?? 0), "result": run.fileAccess.scrubbed(stage?.output.map(JSONValue.object) ?? .null),
             "error": WorkflowJSON.failure(run.error, policy: run.fileAccess), "created_at": JSONResponse.time(run.createdAt),
             "completed_at": JSONResponse.time(run.endedAt),
-        ])
+        ], status: httpStatus)
     }
 }

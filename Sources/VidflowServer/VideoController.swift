@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import VidflowCore
+import VidflowStore
 
 /// `/v1/video`: generate a video (the standard chain), follow its task, cancel it, list the history.
 struct VideoController {
@@ -17,15 +18,31 @@ struct VideoController {
 
     @Sendable func generate(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let submitter = VideoSubmitter(state: state, user: try context.requireUser())
-        let body = try await JSONObjectReader.body(of: request, limit: state.arguments.maxJSONBytes)
-        let defaults = try await submitter.defaults()
+        // A larger body limit than elsewhere: `image_base64` may carry a 10 MB image.
+        let body = try await JSONObjectReader.body(of: request, limit: state.arguments.maxVideoJSONBytes)
+        var defaults = try await submitter.defaults()
+        let imageInput = VideoImageInput(dataDirectory: state.arguments.dataDirectory, userID: submitter.user.id,
+                                         quotaBytes: state.arguments.userQuotaBytes)
+        defaults.imageInput = imageInput
         var check = VideoSpecCheck(providers: state.providers, defaultSize: defaults.size)
         if body.value("seconds") == nil, body.value("duration") != nil { check.fieldNames["seconds"] = "duration" }
         if body.value("image_base64") != nil { check.fieldNames["image"] = "image_base64" }
-        let spec = try check.checked(try VideoRequestParser.unified(body, defaults: defaults))
+        if body.value("image_file") != nil { check.fieldNames["image"] = "image_file" }
         let callbackURL = try body.string("callback_url")
         let key = try body.string("idempotency_key") ?? request.headers[named: "Idempotency-Key"]
-        let run = try await submitter.submit(spec, callbackURL: callbackURL, idempotencyKey: key)
+        let parsed = try VideoRequestParser.unified(body, defaults: defaults)
+        let run: RunRecord
+        let spec: VideoSpec
+        do {
+            spec = try check.checked(parsed)
+            run = try await submitter.submit(spec, callbackURL: callbackURL, idempotencyKey: key)
+        } catch {
+            imageInput.forget(parsed.image)
+            throw error
+        }
+        if key != nil, try await state.store.meta(ofRun: run.id)?["spec"]?["image"]?.stringValue != spec.image {
+            imageInput.forget(spec.image)  // an earlier task with this idempotency key answered; it has its own image
+        }
         let estimate = Int(max(10, (spec.seconds ?? 4) * 15))
         return JSONResponse.make(["task_id": .string(run.id), "status": "pending", "created_at": JSONResponse.time(run.createdAt),
                                   "estimated_time_seconds": .int(estimate)], status: .accepted)

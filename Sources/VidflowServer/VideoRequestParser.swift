@@ -7,7 +7,7 @@ enum VideoRequestParser {
     static let unifiedFields: Set<String> = [
         "prompt", "provider", "model", "seconds", "duration", "aspect_ratio", "resolution", "size", "image_url",
         "image_base64", "last_frame_url", "negative_prompt", "seed", "generate_audio", "enhance_prompt", "extra_body",
-        "callback_url", "idempotency_key", "style", "fps", "num_outputs",
+        "callback_url", "idempotency_key", "style", "fps", "num_outputs", "image_file",
     ]
 
     /// Defaults from `/v1/config` used when the request leaves them out.
@@ -23,6 +23,9 @@ enum VideoRequestParser {
         var providers: ProviderRegistry? = nil
         /// Which addresses `image_url` and `last_frame_url` may name (literal addresses are refused here).
         var urlPolicy: OutboundURLPolicy = .publicOnly
+        /// Where `image_base64` is saved and `image_file` resolved (the user's storage); nil: `image_base64`
+        /// becomes a data URI and `image_file` is refused.
+        var imageInput: VideoImageInput? = nil
     }
 
     static func unified(_ body: JSONObjectReader, defaults: Defaults) throws -> VideoSpec {
@@ -30,10 +33,12 @@ enum VideoRequestParser {
         let prompt = try body.string("prompt") ?? ""
         let imageURL = try body.string("image_url")
         let imageBase64 = try body.string("image_base64")
-        if imageURL != nil && imageBase64 != nil {
-            throw APIError.badRequest("give either 'image_url' or 'image_base64', not both", field: "image_base64")
+        let imageFile = try body.string("image_file")
+        let images = [("image_url", imageURL), ("image_base64", imageBase64), ("image_file", imageFile)].filter { $0.1 != nil }
+        if images.count > 1 {
+            throw APIError.badRequest("give one of 'image_url', 'image_base64' or 'image_file', not several", field: images[1].0)
         }
-        guard !prompt.isEmpty || imageURL != nil || imageBase64 != nil else {
+        guard !prompt.isEmpty || !images.isEmpty else {
             throw APIError.badRequest("required: a prompt (or an image)", field: "prompt")
         }
         var spec = try base(prompt: prompt, model: try body.string("model"), provider: try body.string("provider"),
@@ -46,7 +51,6 @@ enum VideoRequestParser {
         spec.seed = try body.int("seed")
         spec.generateAudio = try body.bool("generate_audio")
         spec.image = try imageURL.map { try checkedURL($0, field: "image_url", policy: defaults.urlPolicy) }
-            ?? imageBase64.map(dataURI)
         spec.lastFrame = try body.string("last_frame_url").map {
             try checkedURL($0, field: "last_frame_url", policy: defaults.urlPolicy)
         }
@@ -58,6 +62,13 @@ enum VideoRequestParser {
         spec.numOutputs = try body.int("num_outputs")
         if let count = spec.numOutputs, !(1...4).contains(count) {
             throw APIError.badRequest("must be from 1 to 4", field: "num_outputs")
+        }
+        // Last, so a request refused for another field leaves no saved image behind.
+        if let imageFile {
+            guard let input = defaults.imageInput else { throw APIError.badRequest("not supported here", field: "image_file") }
+            spec.image = try input.resolved(file: imageFile)
+        } else if let imageBase64 {
+            spec.image = try defaults.imageInput.map { try $0.saved(base64: imageBase64) } ?? dataURI(imageBase64)
         }
         return spec
     }

@@ -14,7 +14,8 @@ struct WorkflowSubmission {
         var mode: ExecutionMode
     }
 
-    func prepare(_ request: WorkflowCreateRequest) async throws -> Prepared {
+    /// `runID`: the id the client chose (a task's `task_id`), already checked; nil: a fresh one.
+    func prepare(_ request: WorkflowCreateRequest, runID: String? = nil) async throws -> Prepared {
         if let callbackURL = request.callbackURL {
             try state.arguments.urlPolicy.checkRequestURL(callbackURL, field: "callback_url")
         }
@@ -49,7 +50,7 @@ struct WorkflowSubmission {
         let access = UserFileAccess(dataDirectory: state.arguments.dataDirectory, userID: user.id)
         let runRequest = RunRequest(definition: definition, inputs: inputs, mode: request.mode, baseRunID: request.baseRunID,
                                     source: source, idempotencyKey: request.idempotencyKey.map(scopedKey),
-                                    fileAccess: access.policy(trusting: Array(Set(trusted))))
+                                    fileAccess: access.policy(trusting: Array(Set(trusted))), runID: runID)
         do {
             return Prepared(prepared: try await state.engine.prepare(runRequest), mode: request.mode)
         } catch {

@@ -26,6 +26,9 @@ public struct FileArtifactStore: ArtifactStore {
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         if Self.holds(target, hash: hash, size: size) {
             if move { try? fm.removeItem(atPath: path) }
+            // Marks the stored copy as used now: a retention sweep leaves files touched after its cutoff alone,
+            // so content a running stage just reused is never deleted under it.
+            try? fm.setAttributes([.modificationDate: Date()], ofItemAtPath: target)
         } else {
             // New content, or a stored copy that was damaged: write it (again) and rename over atomically.
             let staging = target + ".part-\(UUID().uuidString.prefix(8))"

@@ -33,6 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
             help: "Storage each user may fill with uploads and /v1/videos inputs: 10GB (default), 500MB, none.")
     var userQuota = "10GB"
 
+    @Option(help: "Remove finished runs (and the files only they use) that ended longer ago than this: 12h, 7d. Default: keep.")
+    var retain: String?
+
     @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per log line on stderr.")
     var logFormat = "text"
 
@@ -79,6 +82,10 @@ struct ServeCommand: AsyncParsableCommand {
         if ByteSize.parse(userQuota) == nil {
             throw CLIFailure.badInput("--user-quota must be a size like 10GB or 500MB, or none (got '\(userQuota)')").report()
         }
+        if let retain, ExpiryDuration.parse(retain) == nil {
+            throw CLIFailure.badInput("--retain must be a number and a unit up to ten years, like 12h or 7d (got '\(retain)')")
+                .report()
+        }
         guard let port = resolvedPort, (0...65535).contains(port) else {
             throw CLIFailure.badInput("the port must be a number from 0 to 65535").report()
         }
@@ -95,6 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
         arguments.urlPolicy = urlPolicy
         arguments.requestTimeout = .seconds(requestTimeout)
         arguments.userQuotaBytes = ByteSize.parse(userQuota) ?? ServerArguments.defaultUserQuotaBytes
+        arguments.retainSeconds = retain.flatMap(ExpiryDuration.parse)
         arguments.publicURL = publicURL ?? ProcessInfo.processInfo.environment["VIDFLOW_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
         do {
             let app = try await buildApplication(arguments)

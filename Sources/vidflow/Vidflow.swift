@@ -14,7 +14,7 @@ struct Vidflow: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [RunCommand.self, RetryCommand.self, RerunCommand.self, StatusCommand.self, RunsCommand.self,
                       CancelCommand.self, ValidateCommand.self, ResumeCommand.self, LogsCommand.self,
-                      ServeCommand.self, TokenCommand.self, ProvidersCommand.self])
+                      ServeCommand.self, TokenCommand.self, ProvidersCommand.self, GcCommand.self])
 
     /// Parses and runs the subcommand; usage errors exit 2 like every other bad input.
     static func main() async {
