@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import VidflowCore
+import VidflowStore
 
 /// `/v1/files`: multipart upload, download with Range, directory delete — all inside the user's storage.
 struct FileController {
@@ -128,6 +129,24 @@ struct FileController {
         }
         let count = FileManager.default.enumerator(atPath: path)?.allObjects.count ?? 0
         try FileManager.default.removeItem(atPath: path)
-        return JSONResponse.make(["directory_path": .string(raw), "deleted": true, "entries_deleted": .int(count)])
+        var freed = 0
+        if let runID = RunShare.runID(inPath: parts.joined(separator: "/")), parts.count == 3,
+           try await state.visible(runID, to: try context.requireUser()) {
+            freed = try await deleteArtifacts(usedOnlyBy: runID)
+        }
+        return JSONResponse.make(["directory_path": .string(raw), "deleted": true, "entries_deleted": .int(count),
+                                  "artifacts_deleted": .int(freed)])
+    }
+
+    /// Deleting a run's share directory deletes the run's files: its artifacts that no other run names,
+    /// unless an import touched one since the run ended (a running stage reusing the same content).
+    private func deleteArtifacts(usedOnlyBy runID: String) async throws -> Int {
+        guard let ended = try await state.store.run(runID)?.endedAt else { return 0 }
+        var deleted = 0
+        for artifact in try await state.store.artifactsUsedOnly(byRun: runID)
+        where !RetentionSweep.touched(artifact.path, after: ended.addingTimeInterval(1)) {
+            if (try? FileManager.default.removeItem(atPath: artifact.path)) != nil { deleted += 1 }
+        }
+        return deleted
     }
 }

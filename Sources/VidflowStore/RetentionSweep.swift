@@ -51,7 +51,7 @@ public struct RetentionSweep: Sendable {
     }
 
     /// Whether the file at `path` was modified after `date`.
-    static func touched(_ path: String, after date: Date) -> Bool {
+    public static func touched(_ path: String, after date: Date) -> Bool {
         guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date else {
             return false
         }

@@ -69,6 +69,24 @@ extension SQLiteWorkflowStore {
         return report
     }
 
+    /// The artifacts of a finished run that no other run names (the files deleting the run's share directory
+    /// frees); empty while the run is not finished.
+    public func artifactsUsedOnly(byRun runID: String) async throws -> [ArtifactRef] {
+        try await pool.read { db in
+            let status = try String.fetchOne(db, sql: "SELECT status FROM runs WHERE id = ?", arguments: [runID])
+            guard let status, RunStatus(rawValue: status)?.isTerminal == true else { return [] }
+            let only = try RowCoding.json([runID])
+            var candidates: [String: ArtifactRef] = [:]
+            for text in try String?.fetchAll(db, sql: "SELECT artifacts FROM stages WHERE run_id = ?", arguments: [runID]) {
+                for artifact in try RowCoding.decode([ArtifactRef].self, text, column: "artifacts") ?? [] {
+                    candidates[artifact.sha256] = candidates[artifact.sha256] ?? artifact
+                }
+            }
+            let used = try Self.usedHashes(excluding: only, in: db)
+            return candidates.keys.sorted().filter { !used.contains($0) }.compactMap { candidates[$0] }
+        }
+    }
+
     /// Every SHA-256 (64 hex digits between non-hex characters) in the remaining runs' stage artifact lists and
     /// outputs and in their inputs: one pass over the text, so a sweep stays linear in the size of the database.
     private static func usedHashes(excluding removed: String, in db: Database) throws -> Set<String> {

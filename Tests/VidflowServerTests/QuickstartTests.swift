@@ -98,8 +98,9 @@ final class QuickstartTests: XCTestCase {
                 let after = try await client.json(.get, "/v1/workflows/status/\(id)", token: token).body
                 XCTAssertEqual(after["output"]?["files"], [], "a deleted share directory is not made again")
                 let artifact = try XCTUnwrap(after["stages"]?["generate_subtitle_files"]?["output"]?["srt"]?.stringValue)
-                XCTAssertTrue(FileManager.default.fileExists(atPath: server.arguments.dataDirectory + "/" + artifact),
-                              "the artifact itself stays: \(artifact)")
+                XCTAssertFalse(FileManager.default.fileExists(atPath: server.arguments.dataDirectory + "/" + artifact),
+                               "the run's own files are deleted with its directory: \(artifact)")
+                XCTAssertGreaterThanOrEqual(deleted.body["artifacts_deleted"]?.intValue ?? 0, files.count)
             }
         }
     }

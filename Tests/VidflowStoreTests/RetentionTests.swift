@@ -69,6 +69,28 @@ final class RetentionTests: XCTestCase {
         XCTAssertTrue(world.exists(video.path), "the file the running stage uses is still there")
     }
 
+    /// What deleting a run's share directory frees: its artifacts no other run names, nothing while it runs.
+    func testArtifactsUsedOnlyByARunExcludeThoseAnotherRunUses() async throws {
+        let world = try DataWorld()
+        defer { world.cleanUp() }
+        let shared = try world.artifact("shared video")
+        let own = try world.artifact("own subtitles", ext: "srt")
+        try await world.run("run_a", status: .completed, endedAt: Date(), files: [shared, own])
+        try await world.run("run_b", status: .completed, endedAt: Date(), files: [shared])
+        try await world.run("run_c", status: .running, endedAt: nil, files: [own])
+
+        let onlyA = try await world.store.artifactsUsedOnly(byRun: "run_a")
+        let whileRunning = try await world.store.artifactsUsedOnly(byRun: "run_c")
+
+        XCTAssertEqual(onlyA.map(\.sha256), [], "run_c (running) still names the subtitles, run_b the video")
+        XCTAssertEqual(whileRunning, [], "nothing of a run that has not finished")
+        let onlyB = try await world.store.artifactsUsedOnly(byRun: "run_b")
+        XCTAssertEqual(onlyB, [], "run_a uses the video too")
+        try await world.run("run_d", status: .failed, endedAt: Date(), files: [try world.artifact("alone", ext: "wav")])
+        let onlyD = try await world.store.artifactsUsedOnly(byRun: "run_d")
+        XCTAssertEqual(onlyD.map(\.path.description).count, 1)
+    }
+
     func testRemovesAnOldFinishedRunWithItsRowsSharedFilesAndUnsharedArtifact() async throws {
         let world = try DataWorld()
         defer { world.cleanUp() }
