@@ -115,13 +115,14 @@ struct FileController {
         let relative = raw.hasPrefix("/share/") ? String(raw.dropFirst()) : raw
         let parts = try storage.components(relative, field: "directory_path")
         let path = storage.absolute(parts)
-        if let runID = RunShare.runID(inPath: parts.joined(separator: "/")), parts.count == 3 {
-            let user = try context.requireUser()
-            if try await state.visible(runID, to: user) {
-                let share = RunShare(storage: storage, runID: runID)
-                share.link(share.files(of: try await state.store.stages(of: runID)))
-                if FileManager.default.fileExists(atPath: path) { share.markDeleted() }
-            }
+        // The user's own run whose share directory this is, if it is one.
+        var sharedRun: String?
+        if let runID = RunShare.runID(inPath: parts.joined(separator: "/")), parts.count == 3,
+           try await state.visible(runID, to: try context.requireUser()) {
+            sharedRun = runID
+            let share = RunShare(storage: storage, runID: runID)
+            share.link(share.files(of: try await state.store.stages(of: runID)))
+            if FileManager.default.fileExists(atPath: path) { share.markDeleted() }
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -130,10 +131,7 @@ struct FileController {
         let count = FileManager.default.enumerator(atPath: path)?.allObjects.count ?? 0
         try FileManager.default.removeItem(atPath: path)
         var freed = 0
-        if let runID = RunShare.runID(inPath: parts.joined(separator: "/")), parts.count == 3,
-           try await state.visible(runID, to: try context.requireUser()) {
-            freed = try await deleteArtifacts(usedOnlyBy: runID)
-        }
+        if let sharedRun { freed = try await deleteArtifacts(usedOnlyBy: sharedRun) }
         return JSONResponse.make(["directory_path": .string(raw), "deleted": true, "entries_deleted": .int(count),
                                   "artifacts_deleted": .int(freed)])
     }
@@ -142,10 +140,14 @@ struct FileController {
     /// unless an import touched one since the run ended (a running stage reusing the same content).
     private func deleteArtifacts(usedOnlyBy runID: String) async throws -> Int {
         guard let ended = try await state.store.run(runID)?.endedAt else { return 0 }
+        let sweep = RetentionSweep(store: state.store, dataDirectory: state.arguments.dataDirectory)
         var deleted = 0
         for artifact in try await state.store.artifactsUsedOnly(byRun: runID)
         where !RetentionSweep.touched(artifact.path, after: ended.addingTimeInterval(1)) {
-            if (try? FileManager.default.removeItem(atPath: artifact.path)) != nil { deleted += 1 }
+            // The artifact's file and the caches beside it (a sprite sheet), as the retention sweep removes them.
+            let files = sweep.files(of: artifact)
+            for file in files { try? FileManager.default.removeItem(atPath: file) }
+            if !files.isEmpty { deleted += 1 }
         }
         return deleted
     }

@@ -40,7 +40,7 @@ public struct RetentionSweep: Sendable {
 
     /// The artifact's file and its caches: every `<sha256>` or `<sha256>.*` beside it, not an import still
     /// being written (`.part-`); nothing when the artifact is not under `<data>/artifacts`.
-    func files(of artifact: ArtifactRef) -> [String] {
+    public func files(of artifact: ArtifactRef) -> [String] {
         let path = (artifact.path as NSString).standardizingPath
         let directory = (path as NSString).deletingLastPathComponent
         guard directory.hasPrefix(dataDirectory + "/artifacts/"), !artifact.sha256.isEmpty,
