@@ -9,13 +9,14 @@ BUILD_PKGS   := pkg-config libsqlite3-dev libavformat-dev libavcodec-dev libswsc
 # python3 serves files over loopback HTTP and `script` (bsdutils) gives the CLI a terminal in tests.
 TEST_PKGS    := ffmpeg python3 bsdutils python3-venv
 # The OpenAPI tests (Tests/VidflowServerTests/OpenAPIFuzzTests.swift) run these from a virtualenv in .venv:
-# the document is validated as OpenAPI 3.1, and schemathesis fuzzes the live server against it.
+# the document is validated as OpenAPI 3.1, and schemathesis fuzzes the live server against it;
+# prometheus_client parses `/metrics` (Tests/VidflowServerTests/MetricsExpositionTests.swift).
 VENV         ?= .venv
-PY_TEST_TOOLS := schemathesis==4.32.5 openapi-spec-validator==0.9.0
+PY_TEST_TOOLS := schemathesis==4.32.5 openapi-spec-validator==0.9.0 prometheus-client==0.26.0
 # `make fuzz`: examples per operation of the long run (`make test` runs 25, with a fixed seed).
 FUZZ_EXAMPLES ?= 300
 
-.PHONY: all build demo test fuzz bench deps test-deps venv clean
+.PHONY: all build demo test fuzz check-responses bench deps test-deps venv clean
 
 all: build
 
@@ -56,6 +57,13 @@ test: test-deps
 fuzz: test-deps
 	$(SWIFT) build --build-tests
 	VIDFLOW_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) VIDFLOW_FUZZ_SEED=random $(SWIFT) test --skip-build --filter OpenAPIFuzzTests
+
+# Every JSON answer the server test suite gets, checked against share/openapi.yaml (see docs/security.md).
+check-responses: test-deps
+	$(SWIFT) build --build-tests
+	rm -f .build/answers.jsonl
+	VIDFLOW_RECORD_RESPONSES=$(CURDIR)/.build/answers.jsonl $(SWIFT) test --skip-build --filter VidflowServerTests
+	$(VENV)/bin/python scripts/check-response-schemas.py share/openapi.yaml .build/answers.jsonl
 
 bench: test-deps
 	$(SWIFT) build -c release --product vidflow-bench

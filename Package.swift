@@ -13,13 +13,20 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.7.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        // `vidflow.toml` (swift-configuration reads JSON/YAML/plist but not TOML).
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // Definitions, stage protocol, state machine, planner, cache keys. No I/O frameworks.
@@ -37,6 +44,7 @@ let package = Package(
         .target(name: "VidflowEngine", dependencies: [
             "VidflowCore",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // FFmpeg's C libraries (apt: libavformat-dev libavcodec-dev libswresample-dev libswscale-dev libavutil-dev).
         .systemLibrary(
@@ -51,6 +59,10 @@ let package = Package(
             "VidflowCore", "VidflowMedia",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            // Provider and speech-service settings are read through a ConfigReader (`VidflowSettings`).
+            .product(name: "Configuration", package: "swift-configuration"),
         ]),
         // The HTTP service (`vidflow serve`): Hummingbird 2, the engine in-process as a Service.
         .target(name: "VidflowServer", dependencies: [
@@ -62,11 +74,17 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "vidflow", dependencies: [
             "VidflowCore", "VidflowStore", "VidflowEngine", "VidflowProviders", "VidflowServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Configuration", package: "swift-configuration"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "vidflow-bench", dependencies: [
             "VidflowCore", "VidflowStore", "VidflowEngine", "VidflowMedia", "VidflowProviders",
@@ -85,11 +103,16 @@ let package = Package(
         .testTarget(name: "VidflowProvidersTests", dependencies: [
             "VidflowProviders", "VidflowEngine", "VidflowStore", "VidflowMedia", "VidflowTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
+            // Provider request metrics are read back from swift-metrics' test factory.
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Crypto", package: "swift-crypto"),
+            // The Vertex fake verifies RS256 JWTs with a key pair made in the test.
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
         .testTarget(name: "VidflowServerTests", dependencies: [
-            "VidflowServer", "VidflowStore", "VidflowCore", "VidflowEngine",
+            "VidflowServer", "VidflowStore", "VidflowCore", "VidflowEngine", "VidflowProviders",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

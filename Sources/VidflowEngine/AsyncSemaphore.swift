@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 
 /// A counting semaphore for tasks: FIFO waiters, cancellation removes a waiter cleanly.
@@ -93,12 +94,20 @@ public final class ConcurrencyLimiter: Sendable {
     private let pools: Mutex<[String: AsyncSemaphore]>
     private let limits: [String: Int]
     private let defaultPoolLimit: Mutex<Int>
+    /// Where the stages queued for and running in each pool are counted.
+    private let metrics: EngineMetrics
 
-    public init(globalLimit: Int, poolLimits: [String: Int] = [:], defaultPoolLimit: Int = 3) {
+    public convenience init(globalLimit: Int, poolLimits: [String: Int] = [:], defaultPoolLimit: Int = 3) {
+        self.init(globalLimit: globalLimit, poolLimits: poolLimits, defaultPoolLimit: defaultPoolLimit,
+                  metrics: EngineMetrics(factory: nil, logger: Engine.defaultLogger))
+    }
+
+    init(globalLimit: Int, poolLimits: [String: Int], defaultPoolLimit: Int, metrics: EngineMetrics) {
         global = AsyncSemaphore(permits: globalLimit)
         pools = Mutex([:])
         limits = poolLimits
         self.defaultPoolLimit = Mutex(defaultPoolLimit)
+        self.metrics = metrics
     }
 
     private func semaphore(for pool: String) -> AsyncSemaphore {
@@ -123,6 +132,8 @@ public final class ConcurrencyLimiter: Sendable {
 
     /// Takes a pool slot first, then a global one, so a task waiting for its pool holds no global slot.
     public func acquire(pool: String?) async throws {
+        metrics.queued(pool, 1)
+        defer { metrics.queued(pool, -1) }
         if let pool { try await semaphore(for: pool).acquire() }
         do {
             try await global.acquire()
@@ -130,18 +141,23 @@ public final class ConcurrencyLimiter: Sendable {
             if let pool { semaphore(for: pool).release() }
             throw error
         }
+        metrics.running(pool, 1)
     }
 
     /// Takes a pool slot and a global slot without waiting, or neither.
     public func tryAcquire(pool: String?) -> Bool {
         let poolSemaphore = pool.map { semaphore(for: $0) }
         if let poolSemaphore, !poolSemaphore.tryAcquire() { return false }
-        if global.tryAcquire() { return true }
+        if global.tryAcquire() {
+            metrics.running(pool, 1)
+            return true
+        }
         poolSemaphore?.release()
         return false
     }
 
     public func release(pool: String?) {
+        metrics.running(pool, -1)
         global.release()
         if let pool { semaphore(for: pool).release() }
     }

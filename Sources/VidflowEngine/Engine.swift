@@ -18,13 +18,22 @@ public actor Engine {
     private var watcher: Task<Void, Never>?
 
     public init(store: any WorkflowStore, registry: StageRegistry, artifacts: any ArtifactStore,
-                configuration: EngineConfiguration, logger: Logger = Logger(label: "vidflow.engine")) {
+                configuration: EngineConfiguration, logger: Logger = Engine.defaultLogger) {
         owner = OwnerIdentity.make()
+        let metrics = EngineMetrics(factory: configuration.metricsFactory, logger: logger)
         services = ExecutionServices(
             store: store, registry: registry, artifacts: artifacts,
             limiter: ConcurrencyLimiter(globalLimit: configuration.maxConcurrency, poolLimits: configuration.poolLimits,
-                                        defaultPoolLimit: configuration.defaultPoolLimit),
-            configuration: configuration, logger: logger)
+                                        defaultPoolLimit: configuration.defaultPoolLimit, metrics: metrics),
+            configuration: configuration, logger: logger, metrics: metrics)
+    }
+
+    /// The logger of an engine given none: warnings and worse. `vidflow serve` passes its own, at info,
+    /// where every stage transition is a line; benchmarks and embedders stay quiet.
+    public static var defaultLogger: Logger {
+        var logger = Logger(label: "vidflow.engine")
+        logger.logLevel = .warning
+        return logger
     }
 
     public nonisolated var registry: StageRegistry { services.registry }

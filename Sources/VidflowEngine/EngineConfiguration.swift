@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import VidflowCore
 
 /// Tuning for an `Engine`: where its files live, how much runs at once, how it watches its runs.
@@ -20,6 +21,10 @@ public struct EngineConfiguration: Sendable {
     /// Which addresses user-given URLs may reach (stages see it as `context.urlPolicy`): any by default
     /// (the CLI and embedders are the operator); the server passes `OutboundURLPolicy.publicOnly` unless told otherwise.
     public var urlPolicy: OutboundURLPolicy = .unrestricted
+    /// Where the engine's metrics go (stage durations, retries, pool queues) and, bound as the task-local
+    /// factory while a stage runs, the metrics of what the stage calls (provider requests); nil: the global
+    /// `MetricsSystem.factory` (a no-op unless the process bootstrapped one). `vidflow serve` passes its registry's.
+    public var metricsFactory: (any MetricsFactory)?
 
     public init(dataDirectory: String, maxConcurrency: Int = 8, poolLimits: [String: Int] = [:], defaultPoolLimit: Int = 3,
                 heartbeatInterval: Duration = .seconds(2), cancelPollInterval: Duration = .milliseconds(250),

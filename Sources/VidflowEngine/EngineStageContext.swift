@@ -26,11 +26,19 @@ struct EngineStageContext: StageContext {
     func submitOnce(provider: String, request: JSONValue,
                     reconcile: @Sendable (String, String) async throws -> String?,
                     submit: @Sendable (String) async throws -> String) async throws -> ExternalJob {
+        try await submitOnce(output: 0, provider: provider, request: request, keep: nil, reconcile: reconcile, submit: submit)
+    }
+
+    func submitOnce(output: Int, provider: String, request: JSONValue,
+                    keep: (@Sendable (ExternalJob) async -> Bool)?,
+                    reconcile: @Sendable (String, String) async throws -> String?,
+                    submit: @Sendable (String) async throws -> String) async throws -> ExternalJob {
         let store = execution.services.store
-        var intent = ExternalJobRecord(runID: runID, stageID: stageID, provider: provider, idempotencyKey: "vf-\(runID)-\(stageID)",
+        let slot = ExternalJobSlot.stageID(stageID, output: output)
+        var intent = ExternalJobRecord(runID: runID, stageID: slot, provider: provider, idempotencyKey: "vf-\(runID)-\(slot)",
                                        request: request, attempt: attempt)
         var note: @Sendable (String) -> String = { "submitted job \($0) to \(provider)" }
-        if let job = try await store.externalJob(runID: runID, stageID: stageID) {
+        if let job = try await store.externalJob(runID: runID, stageID: slot) {
             if let id = job.externalID {
                 await log("job \(id) at \(job.provider) already submitted; not submitting again")
                 return ExternalJob(provider: job.provider, idempotencyKey: job.idempotencyKey, externalID: id, origin: .recorded)
@@ -41,6 +49,14 @@ struct EngineStageContext: StageContext {
             }
             intent.idempotencyKey = job.idempotencyKey
             note = { [earlier = job.provider] in "submitted job \($0) to \(provider) (earlier intent at \(earlier) had not reached it)" }
+        } else if let keep, let earlier = try await baseRunJob(slot: slot), await keep(earlier) {
+            var kept = intent
+            kept.provider = earlier.provider
+            kept.request = ["kept_from": .string(earlier.idempotencyKey), "request": request]
+            try await record(kept, externalID: earlier.externalID,
+                             note: "kept job \(earlier.externalID) at \(earlier.provider) from the base run; not paying again")
+            return ExternalJob(provider: earlier.provider, idempotencyKey: kept.idempotencyKey, externalID: earlier.externalID,
+                               origin: .kept)
         }
         var batch = StoreBatch()
         batch.jobs = [intent]
@@ -50,12 +66,26 @@ struct EngineStageContext: StageContext {
             id = try await submit(intent.idempotencyKey)
         } catch let error as any SubmitOutcomeError where error.jobCertainlyNotCreated {
             var discard = StoreBatch()
-            discard.discardedJobs = [ExternalJobKey(runID: runID, stageID: stageID)]
+            discard.discardedJobs = [ExternalJobKey(runID: runID, stageID: slot)]
             try? await store.commit(discard)
             throw error
         }
         try await record(intent, externalID: id, note: note(id))
         return ExternalJob(provider: provider, idempotencyKey: intent.idempotencyKey, externalID: id, origin: .submitted)
+    }
+
+    /// The job the base run of a retry or incremental run recorded for `slot`, when this stage is unchanged
+    /// since (same cache key); looked up where the base run's stage really ran (it may have reused it).
+    private func baseRunJob(slot: String) async throws -> ExternalJob? {
+        let (run, mine) = await (execution.run, execution.stages[stageID]?.cacheKey)
+        guard run.mode != .full, let baseID = run.baseRunID, let mine else { return nil }
+        let store = execution.services.store
+        guard let base = try await store.stages(of: baseID).first(where: { $0.stageID == stageID }), base.cacheKey == mine else {
+            return nil
+        }
+        let origin = base.reusedFrom?.runID ?? baseID
+        guard let job = try await store.externalJob(runID: origin, stageID: slot), let id = job.externalID else { return nil }
+        return ExternalJob(provider: job.provider, idempotencyKey: job.idempotencyKey, externalID: id, origin: .recorded)
     }
 
     private func record(_ job: ExternalJobRecord, externalID: String, note: String) async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import VidflowCore
 
 /// One stage's life inside a run: condition, slot, attempts with timeout, retry with backoff.
@@ -42,7 +43,10 @@ extension RunExecution {
                                              parameters: parameters, artifacts: services.artifacts,
                                              stateDirectory: "\(services.configuration.dataDirectory)/state/\(type.typeName)",
                                              fileAccess: run.fileAccess)
-            let outcome = await Self.perform(type, context: context, timeoutMs: timeoutMs)
+            // Bound as the task-local factory, so what the stage calls (provider requests) counts here too.
+            let outcome = await withMetricsFactory(services.metrics.factory) {
+                await Self.perform(type, context: context, timeoutMs: timeoutMs)
+            }
             services.limiter.release(pool: pool)
             switch outcome {
             case .success(let result):
@@ -55,6 +59,7 @@ extension RunExecution {
                 failures[id, default: 0] += 1
                 let failed = failures[id] ?? 1
                 if policy.shouldRetry(failure.kind, afterAttempt: failed) && !cancelRequested {
+                    services.metrics.stageRetried(type: type.typeName, kind: failure.kind)
                     let delay = policy.delayMs(afterAttempt: failed, hintMs: failure.retryAfterMs)
                     guard await scheduleRetry(id, attempt: attempt, failure: failure, delayMs: delay) else { return [] }
                     continue

@@ -10,6 +10,7 @@ struct ExecutionServices: Sendable {
     let limiter: ConcurrencyLimiter
     let configuration: EngineConfiguration
     let logger: Logger
+    let metrics: EngineMetrics
 }
 
 /// Drives one run from whatever state the store holds to a terminal status.
@@ -60,7 +61,9 @@ actor RunExecution {
 
     func execute() async -> RunRecord {
         do {
-            try await services.store.commit(resumeBatch())
+            let start = resumeBatch()
+            try await services.store.commit(start)
+            observe(start)
         } catch {
             services.logger.error("run \(runID): cannot record its start: \(error)")
             return run
@@ -120,7 +123,9 @@ actor RunExecution {
             return run
         }
         do {
-            try await services.store.commit(finishBatch())
+            let end = finishBatch()
+            try await services.store.commit(end)
+            observe(end)
         } catch {
             services.logger.error("run \(runID): cannot record its end: \(error)")
         }
@@ -229,10 +234,16 @@ actor RunExecution {
         return NewEvent(runID: runID, stageID: stage.stageID, kind: .status, data: .object(data))
     }
 
+    /// Logs the transitions of a committed batch and records the metrics of the stages it ended.
+    private func observe(_ batch: StoreBatch) {
+        services.metrics.observe(committed: batch, runID: runID, attemptStartedAt: attemptStartedAt)
+    }
+
     /// Commits a batch; on failure remembers it so the run stops and is left for recovery.
     func commit(_ batch: StoreBatch) async -> Bool {
         do {
             try await services.store.commit(batch)
+            observe(batch)
             return true
         } catch {
             storeFailure = storeFailure ?? error

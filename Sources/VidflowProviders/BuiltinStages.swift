@@ -12,6 +12,11 @@ public enum BuiltinStages {
     /// services' settings from `environment` (`AudioServiceSettings`).
     public static func all(providers: ProviderRegistry,
                            environment: [String: String] = ProcessInfo.processInfo.environment) -> [any Stage] {
+        all(providers: providers, settings: .environment(environment))
+    }
+
+    /// Every built-in stage type, the `video.*` ones talking to `providers`, the speech stages configured from `settings`.
+    public static func all(providers: ProviderRegistry, settings: VidflowSettings) -> [any Stage] {
         [
             NoopStage(),
             ImageUploadStage(),
@@ -24,7 +29,7 @@ public enum BuiltinStages {
             ProbeStage(),
             ExtractAudioStage(),
             MuxSubtitlesStage(),
-        ] + AudioStages.all(environment: environment)
+        ] + AudioStages.all(settings: settings)
     }
 
     /// A registry holding every built-in stage type.
@@ -36,5 +41,10 @@ public enum BuiltinStages {
     public static func registry(providers: ProviderRegistry,
                                 environment: [String: String] = ProcessInfo.processInfo.environment) -> StageRegistry {
         StageRegistry(all(providers: providers, environment: environment))
+    }
+
+    /// A registry holding every built-in stage type over the given providers, speech services from `settings`.
+    public static func registry(providers: ProviderRegistry, settings: VidflowSettings) -> StageRegistry {
+        StageRegistry(all(providers: providers, settings: settings))
     }
 }

@@ -1,7 +1,7 @@
 import Hummingbird
 import VidflowCore
 
-/// The one error type of the API: renders `{"error":{"code","message","field"?}}` with its status.
+/// The one error type of the API: renders `{"error":{"code","message","field"?,"request_id"}}` with its status.
 public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
     public var status: HTTPResponse.Status
     public var code: String
@@ -18,9 +18,9 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
     public var description: String { "\(status.code) \(code): \(message)" }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var error: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
-        if let field { error["field"] = .string(field) }
-        return JSONResponse.make(["error": .object(error)], status: status)
+        let requestID = (context as? ServerRequestContext)?.requestID
+        return try ErrorBody(error: .init(code: code, message: message, field: field, requestID: requestID))
+            .response(status, from: request, context: context)
     }
 
     static func badRequest(_ message: String, field: String? = nil, code: String = "invalid_request") -> APIError {

@@ -13,6 +13,7 @@ import VidflowStore
 public func buildApplication(_ arguments: ServerArguments) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "vidflow.server")
     logger.logLevel = ProcessInfo.processInfo.environment["VIDFLOW_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    if let given = arguments.logger { logger = given }
     if !arguments.auth && !arguments.isLoopback {
         throw ServerStartError(description: "--no-auth is only allowed on a loopback address (127.0.0.1, ::1), not '\(arguments.host)'")
     }
@@ -31,9 +32,11 @@ public func buildApplication(_ arguments: ServerArguments) async throws -> some 
     let announcement = arguments.announce ? firstToken : nil
     let dataDirectory = arguments.dataDirectory
     // Every request has a deadline; in-flight requests get half the drain timeout on SIGTERM (the engine the rest).
-    let responder = RequestDeadlineResponder(base: router.buildResponder(), timeout: arguments.requestTimeout,
-                                             uploadTimeout: max(arguments.requestTimeout, arguments.uploadTimeout),
-                                             shutdownGrace: arguments.drainTimeout / 2)
+    let deadline = RequestDeadlineResponder(base: router.buildResponder(), timeout: arguments.requestTimeout,
+                                            uploadTimeout: max(arguments.requestTimeout, arguments.uploadTimeout),
+                                            shutdownGrace: arguments.drainTimeout / 2)
+    // Outermost: the request id, the metrics factory bound for the request, the request's log line.
+    let responder = RequestObserver(base: deadline, metrics: state.metrics)
     var app = Application(responder: responder,
                           configuration: .init(address: .hostname(arguments.host, port: arguments.port), serverName: "vidflow"),
                           onServerRunning: { channel in
@@ -49,7 +52,7 @@ public func buildApplication(_ arguments: ServerArguments) async throws -> some 
                     WebhookService(store: state.store, signer: WebhookSigner(secret: secret),
                                    pollInterval: arguments.webhookPollInterval, backoff: arguments.webhookBackoff,
                                    urlPolicy: arguments.urlPolicy,
-                                   logger: logger))
+                                   logger: logger, metrics: state.metrics))
     if let age = arguments.retainSeconds {
         app.addServices(RetentionService(sweep: RetentionSweep(store: state.store, dataDirectory: arguments.dataDirectory),
                                          age: age,
@@ -62,6 +65,8 @@ public func buildApplication(_ arguments: ServerArguments) async throws -> some 
 /// Every route of the API, behind the error and auth middleware.
 func makeRouter(state: ServerState, localUser: ServerUser?) -> Router<ServerRequestContext> {
     let router = Router(context: ServerRequestContext.self)
+    // Requests by route template and status, into the factory `RequestObserver` binds for the request.
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthMiddleware(store: state.store, localUser: localUser))
     RootController(state: state).addRoutes(to: router)

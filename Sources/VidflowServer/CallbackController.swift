@@ -18,7 +18,7 @@ struct CallbackController {
         router.post("v1/callbacks/:provider", use: receive)
     }
 
-    @Sendable func receive(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func receive(_ request: Request, context: ServerRequestContext) async throws -> CallbackReceipt {
         let name = try context.parameters.require("provider")
         guard let provider = state.providers.provider(name), provider.features.callbacks else {
             throw APIError.notFound("no provider named '\(name)' takes callbacks", field: "provider")
@@ -36,10 +36,9 @@ struct CallbackController {
             if error.kind == .auth { throw APIError(.unauthorized, code: "invalid_signature", error.message) }
             throw APIError.badRequest(error.message, field: "body")
         }
-        guard let update else { return JSONResponse.make(["received": true, "job_id": .null]) }
+        guard let update else { return CallbackReceipt(jobID: nil) }
         state.providers.callbacks.deliver(provider: name, update)
-        return JSONResponse.make(["received": true, "job_id": .string(update.jobID),
-                                  "status": .string(update.status.state.rawValue)])
+        return CallbackReceipt(jobID: update.jobID, status: update.status.state.rawValue)
     }
 
     /// Verifies and reads the delivery; when its signature matched no key (fresh keys may help) and

@@ -50,18 +50,16 @@ struct ConfigController {
         }.joined(separator: ",")
     }
 
-    func render() async throws -> JSONValue {
-        var config = try await current()
-        config["provider_api_keys"] = .object(keys().mapValues { .string(Self.masked($0)) })
-        return .object(config)
+    func render() async throws -> ServerConfig {
+        ServerConfig(try await current(), maskedKeys: keys().mapValues(Self.masked))
     }
 
-    @Sendable func show(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func show(_ request: Request, context: ServerRequestContext) async throws -> ServerConfig {
         _ = try context.requireUser()
-        return JSONResponse.make(try await render())
+        return try await render()
     }
 
-    @Sendable func update(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func update(_ request: Request, context: ServerRequestContext) async throws -> ServerConfig {
         let user = try context.requireUser()
         guard user.isAdmin else { throw APIError(.forbidden, code: "forbidden", "only an administrator can change the config") }
         let body = try await JSONObjectReader.body(of: request, limit: state.arguments.maxJSONBytes)
@@ -108,6 +106,6 @@ struct ConfigController {
             }
         }
         try await state.store.setSetting(Self.settingKey, JSONValue.object(config).canonicalJSON)
-        return JSONResponse.make(try await render())
+        return try await render()
     }
 }

@@ -47,7 +47,10 @@ struct EventStreamController {
     private func stream(_ ids: [String], after: Int64) -> Response {
         let store = state.store
         let poll = state.arguments.eventPollInterval
+        let clients = state.metrics.sseClients
         let body = ResponseBody { writer in
+            clients.increment()
+            defer { clients.decrement() }
             try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
             var last = after
             var done: Set<String> = []

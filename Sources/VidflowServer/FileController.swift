@@ -61,11 +61,10 @@ struct FileController {
         let filePath = parts.dropFirst().joined(separator: "/")
         let downloadPath = parts.map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0 }
             .joined(separator: "/")
-        return JSONResponse.make([
-            "file_path": .string(filePath), "bucket": .string(bucket), "download_url": .string("/v1/files/download/\(downloadPath)"),
-            "size": .int(file.size), "uploaded_at": JSONResponse.time(Date()),
-            "content_type": .string(file.contentType ?? UserStorage.contentType(of: filePath)),
-        ], status: .created)
+        return try Upload(filePath: filePath, bucket: bucket, downloadURL: "/v1/files/download/\(downloadPath)",
+                          size: file.size, uploadedAt: Date(),
+                          contentType: file.contentType ?? UserStorage.contentType(of: filePath))
+            .response(.created, from: request, context: context)
     }
 
     /// `download/<bucket>/<file_path>`; when nothing is there, `download/<file_path>` of the `default` bucket
@@ -76,8 +75,9 @@ struct FileController {
         let prefix = "/v1/files/download/"
         let raw = request.uri.path.hasPrefix(prefix) ? String(request.uri.path.dropFirst(prefix.count)) : ""
         let parts = try storage.components(raw, field: "path")
+        var names: [String: String] = [:]
         if let runID = RunShare.runID(inPath: parts.joined(separator: "/")) {
-            try await linkShared(runID, storage: storage, context: context)
+            names = try await linkShared(runID, storage: storage, context: context)
         }
         for candidate in [parts, ["default"] + parts] {
             let path = storage.absolute(candidate)
@@ -86,7 +86,8 @@ struct FileController {
                   let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil else { continue }
             if candidate.count > parts.count { _ = try storage.components(candidate.joined(separator: "/"), field: "path") }
             return try FileResponse.make(path: path, size: size, contentType: UserStorage.contentType(of: path),
-                                         range: request.headers[.range])
+                                         range: request.headers[.range],
+                                         filename: names[candidate.joined(separator: "/")] ?? candidate.last)
         }
         throw APIError.notFound("no file at '\(raw)'", field: "path")
     }
@@ -100,15 +101,19 @@ struct FileController {
         return response
     }
 
-    /// Links a run's files into `share/workflows/<id>/` when the run is the user's (else nothing: a 404 follows).
-    private func linkShared(_ runID: String, storage: UserStorage, context: ServerRequestContext) async throws {
+    /// Links a run's files into `share/workflows/<id>/` when the run is the user's (else nothing: a 404 follows);
+    /// returns their readable download names (`RunDownloadName`) by path.
+    private func linkShared(_ runID: String, storage: UserStorage, context: ServerRequestContext) async throws -> [String: String] {
         let user = try context.requireUser()
-        guard try await state.visible(runID, to: user) else { return }
+        guard try await state.visible(runID, to: user), let run = try await state.store.run(runID) else { return [:] }
         let share = RunShare(storage: storage, runID: runID)
-        share.link(share.files(of: try await state.store.stages(of: runID)))
+        let stages = try await state.store.stages(of: runID)
+        let files = share.files(of: stages)
+        share.link(files)
+        return RunDownloadName.shared(files, run: run, stages: stages)
     }
 
-    @Sendable func deleteDirectory(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func deleteDirectory(_ request: Request, context: ServerRequestContext) async throws -> DirectoryDeletion {
         let storage = try storage(context)
         let raw = request.uri.queryParameters["directory_path"].map(String.init) ?? ""
         // YiVideo writes its share directories with a leading slash: `/share/workflows/<id>`.
@@ -132,8 +137,7 @@ struct FileController {
         try FileManager.default.removeItem(atPath: path)
         var freed = 0
         if let sharedRun { freed = try await deleteArtifacts(usedOnlyBy: sharedRun) }
-        return JSONResponse.make(["directory_path": .string(raw), "deleted": true, "entries_deleted": .int(count),
-                                  "artifacts_deleted": .int(freed)])
+        return DirectoryDeletion(directoryPath: raw, entriesDeleted: count, artifactsDeleted: freed)
     }
 
     /// Deleting a run's share directory deletes the run's files: its artifacts that no other run names,

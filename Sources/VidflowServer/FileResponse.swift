@@ -3,11 +3,14 @@ import Hummingbird
 
 /// Streams a file, whole or one `Range: bytes=…` slice (206), with Content-Type and Content-Length.
 enum FileResponse {
-    static func make(path: String, size: Int, contentType: String, range: String?) throws -> Response {
+    /// `filename`: offered as `Content-Disposition: attachment; filename="…"; filename*=UTF-8''…`, the name a
+    /// browser or `curl -OJ` saves the file under.
+    static func make(path: String, size: Int, contentType: String, range: String?, filename: String? = nil) throws -> Response {
         var start = 0
         var end = size - 1
         var status = HTTPResponse.Status.ok
         var headers: HTTPFields = [.contentType: contentType, .acceptRanges: "bytes"]
+        if let filename { headers[.contentDisposition] = ContentDisposition.attachment(filename: filename) }
         if let range {
             guard let (from, to) = parse(range, size: size) else {
                 var error = Response(status: .rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)"])

@@ -2,15 +2,21 @@ import Foundation
 import Logging
 import VidflowCore
 
-/// Writes each log record as one JSON line on stderr (`vidflow serve --log-format json`).
+/// Writes each log record as one JSON line on stderr (`vidflow serve --log-format json`): `time`, `level`,
+/// `label`, `message`, `source` and every metadata field (a request's `method`, `route`, `status`,
+/// `duration_ms`, `user`, `request_id`; a stage transition's `run`, `stage`, `attempt`, `status`, `duration_ms`).
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     let label: String
+    /// Where each line goes (with its newline): stderr, or a test's buffer.
+    let write: @Sendable (String) -> Void
 
-    public init(label: String, level: Logger.Level) {
+    public init(label: String, level: Logger.Level,
+                write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.label = label
         logLevel = level
+        self.write = write
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -26,7 +32,7 @@ public struct JSONLogHandler: LogHandler {
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
             object[key] = .string("\(value)")
         }
-        FileHandle.standardError.write(Data((JSONValue.object(object).canonicalJSON + "\n").utf8))
+        write(JSONValue.object(object).canonicalJSON + "\n")
     }
 
     /// Whether the command line or `VIDFLOW_LOG_FORMAT` asks for JSON logs.

@@ -1,19 +1,17 @@
 import Foundation
-import Hummingbird
 import VidflowCore
 
-/// Builds JSON responses from `JSONValue`s, and the timestamps they carry.
+/// The timestamps of the API, its events, webhooks and logs (the API's typed answers get theirs from
+/// `APIResponseEncoder`, in the same format).
 enum JSONResponse {
-    static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(string: value.canonicalJSON)))
-    }
-
     /// ISO 8601 with fractional seconds, UTC; null for nil.
     static func time(_ date: Date?) -> JSONValue {
         guard let date else { return .null }
-        return .string(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        return .string(timestamp(date))
     }
 
-    static func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+    /// ISO 8601 with milliseconds, UTC (`2026-12-03T17:58:45.120Z`): every time the API and its events show.
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
 }

@@ -1,8 +1,10 @@
 import Foundation
 import Hummingbird
-import VidflowProviders
+import Prometheus
 
-/// `GET /metrics`: Prometheus text format — runs and stages by status, stage durations, queue depth.
+/// `GET /metrics` (administrators): the server's Prometheus registry (`ServerMetrics`: stage durations,
+/// provider requests, retries, pools, webhooks, HTTP requests, SSE clients, spend) after the gauges read
+/// from the database at each scrape (runs and stages by status, provider jobs) and the engine's queue.
 struct MetricsController {
     let state: ServerState
 
@@ -13,42 +15,36 @@ struct MetricsController {
     @Sendable func metrics(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let user = try context.requireUser()
         guard user.isAdmin else { throw APIError(.forbidden, code: "forbidden", "metrics are for administrators") }
+        let scrape = try await storeGauges()
+        let text = scrape.emitToString() + state.metrics.registry.emitToString()
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// What the database and the engine say now, in a registry made for this scrape (so a status that
+    /// no longer has rows disappears instead of keeping its last value).
+    private func storeGauges() async throws -> PrometheusCollectorRegistry {
         let counts = try await state.store.statusCounts()
-        let durations = try await state.store.stageDurations()
         let jobs = try await state.store.providerJobCounts()
-        var lines: [String] = []
-        lines.append("# HELP vidflow_runs Runs by status.")
-        lines.append("# TYPE vidflow_runs gauge")
-        for (status, count) in counts.runs.sorted(by: { $0.key < $1.key }) { lines.append("vidflow_runs{status=\"\(status)\"} \(count)") }
-        lines.append("# HELP vidflow_stages Stages by status.")
-        lines.append("# TYPE vidflow_stages gauge")
-        for (status, count) in counts.stages.sorted(by: { $0.key < $1.key }) { lines.append("vidflow_stages{status=\"\(status)\"} \(count)") }
-        lines.append("# HELP vidflow_stage_duration_seconds Durations of finished stages by type.")
-        lines.append("# TYPE vidflow_stage_duration_seconds summary")
-        for entry in durations {
-            lines.append("vidflow_stage_duration_seconds_sum{type=\"\(entry.type)\"} \(entry.sum)")
-            lines.append("vidflow_stage_duration_seconds_count{type=\"\(entry.type)\"} \(entry.count)")
-        }
-        lines.append("# HELP vidflow_provider_requests_total Paid provider jobs submitted, and those without an external id.")
-        lines.append("# TYPE vidflow_provider_requests_total counter")
+        let registry = PrometheusCollectorRegistry()
+        let runs = Self.name("runs", "", "Runs by status (from the database).")
+        for (status, count) in counts.runs { registry.makeGauge(descriptor: runs, labels: [("status", status)]).set(to: Double(count)) }
+        let stages = Self.name("stages", "", "Stages by status (from the database).")
+        for (status, count) in counts.stages { registry.makeGauge(descriptor: stages, labels: [("status", status)]).set(to: Double(count)) }
+        let submitted = Self.name("provider_requests", "total", "Paid provider jobs recorded (from the database).")
+        let unsubmitted = Self.name("provider_errors", "total", "Paid provider jobs recorded without an external id.")
         for entry in jobs {
-            lines.append("vidflow_provider_requests_total{provider=\"\(entry.provider)\"} \(entry.total)")
-            lines.append("vidflow_provider_errors_total{provider=\"\(entry.provider)\"} \(entry.unsubmitted)")
+            registry.makeCounter(descriptor: submitted, labels: [("provider", entry.provider)]).increment(by: Int64(entry.total))
+            registry.makeCounter(descriptor: unsubmitted, labels: [("provider", entry.provider)]).increment(by: Int64(entry.unsubmitted))
         }
-        lines.append("# HELP vidflow_provider_http_requests_total HTTP requests sent to providers by this process, by outcome.")
-        lines.append("# TYPE vidflow_provider_http_requests_total counter")
-        for (provider, outcomes) in ProviderRequestStats.shared.snapshot.sorted(by: { $0.key < $1.key }) {
-            for (outcome, count) in outcomes.sorted(by: { $0.key < $1.key }) {
-                lines.append("vidflow_provider_http_requests_total{provider=\"\(provider)\",outcome=\"\(outcome)\"} \(count)")
-            }
-        }
-        lines.append("# HELP vidflow_queue_depth Stages waiting for a concurrency slot.")
-        lines.append("# TYPE vidflow_queue_depth gauge")
-        lines.append("vidflow_queue_depth \(state.engine.queueDepth)")
-        lines.append("# HELP vidflow_active_runs Runs this server is executing.")
-        lines.append("# TYPE vidflow_active_runs gauge")
-        lines.append("vidflow_active_runs \(await state.engine.activeRunIDs.count)")
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: lines.joined(separator: "\n") + "\n")))
+        registry.makeGauge(descriptor: Self.name("queue_depth", "", "Stages waiting for a concurrency slot."))
+            .set(to: Double(state.engine.queueDepth))
+        registry.makeGauge(descriptor: Self.name("active_runs", "", "Runs this server is executing."))
+            .set(to: Double(await state.engine.activeRunIDs.count))
+        return registry
+    }
+
+    private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "vidflow", metricName: metric, unitName: unit, helpText: help)
     }
 }

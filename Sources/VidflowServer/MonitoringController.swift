@@ -14,7 +14,7 @@ struct MonitoringController {
 
     /// A run's status and when it last changed: its newest event (status change, progress, log), or
     /// the latest of its own and its stages' start and end times; 404 for unknown or foreign ids.
-    @Sendable func heartbeat(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func heartbeat(_ request: Request, context: ServerRequestContext) async throws -> TaskHeartbeat {
         let user = try context.requireUser()
         let id = try context.parameters.require("id")
         let run = try await state.ownedRun(id, user: user)
@@ -25,47 +25,25 @@ struct MonitoringController {
         // The stage the run is busy with, else the one that changed last.
         let stage = stages.first { $0.status == .running }
             ?? stages.max { ($0.endedAt ?? $0.startedAt ?? .distantPast) < ($1.endedAt ?? $1.startedAt ?? .distantPast) }
-        return JSONResponse.make([
-            "task_id": .string(id), "status": .string(run.status.rawValue),
-            "last_update": JSONResponse.time(times.max()),
-            "stage": JSONResponse.optional(stage?.stageID), "progress": stage.map { .int($0.progress) } ?? .null,
-        ])
+        return TaskHeartbeat(taskID: id, status: run.status, lastUpdate: times.max(), stage: stage?.stageID,
+                             progress: stage?.progress)
     }
 
     /// The timeouts and retry policy a stage gets unless its workflow sets its own, and the server's own deadlines.
-    @Sendable func timeoutConfig(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func timeoutConfig(_ request: Request, context: ServerRequestContext) async throws -> TimeoutConfig {
         _ = try context.requireUser()
         let arguments = state.arguments
         let engine = arguments.engine
         let defaults = StageDefaults()
-        return JSONResponse.make([
-            "stage": [
-                "timeout_ms": defaults.timeoutMs.map(JSONValue.int) ?? .null,
-                "retry": Self.json(defaults.retry),
-            ],
-            "server": [
-                "request_timeout_ms": .int(Self.milliseconds(arguments.requestTimeout)),
-                "upload_timeout_ms": .int(Self.milliseconds(max(arguments.requestTimeout, arguments.uploadTimeout))),
-                "drain_timeout_ms": .int(Self.milliseconds(arguments.drainTimeout)),
-            ],
-            "engine": [
-                "heartbeat_interval_ms": .int(Self.milliseconds(engine.heartbeatInterval)),
-                "stale_after_ms": .int(Int((engine.staleAfter * 1000).rounded())),
-                "cancel_poll_interval_ms": .int(Self.milliseconds(engine.cancelPollInterval)),
-            ],
-            "webhook": [
-                "retry_backoff_ms": .array(arguments.webhookBackoff.map { .int(Self.milliseconds($0)) }),
-            ],
-        ])
-    }
-
-    /// A retry policy under the names a workflow's `retry:` mapping uses (intervals in milliseconds).
-    static func json(_ policy: RetryPolicy) -> JSONValue {
-        [
-            "max_attempts": .int(policy.maxAttempts), "initial_interval_ms": .int(policy.initialIntervalMs),
-            "max_interval_ms": .int(policy.maxIntervalMs), "multiplier": .double(policy.multiplier),
-            "non_retryable": .array(policy.nonRetryable.map(\.rawValue).sorted().map(JSONValue.string)),
-        ]
+        return TimeoutConfig(
+            stage: .init(timeoutMs: defaults.timeoutMs, retry: .init(defaults.retry)),
+            server: .init(requestTimeoutMs: Self.milliseconds(arguments.requestTimeout),
+                          uploadTimeoutMs: Self.milliseconds(max(arguments.requestTimeout, arguments.uploadTimeout)),
+                          drainTimeoutMs: Self.milliseconds(arguments.drainTimeout)),
+            engine: .init(heartbeatIntervalMs: Self.milliseconds(engine.heartbeatInterval),
+                          staleAfterMs: Int((engine.staleAfter * 1000).rounded()),
+                          cancelPollIntervalMs: Self.milliseconds(engine.cancelPollInterval)),
+            webhook: .init(retryBackoffMs: arguments.webhookBackoff.map(Self.milliseconds)))
     }
 
     static func milliseconds(_ duration: Duration) -> Int {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Helpers for `multipart/form-data` bodies (read as they arrive by `MultipartStreamReader`): the boundary
-/// of a content type, a part's header block, the 400 of a malformed body.
+/// of a content type, the file name a part may give, the 400 of a malformed body.
 enum MultipartForm {
     /// The boundary of a `multipart/form-data` content type, nil for any other type.
     static func boundary(contentType: String?) -> String? {
@@ -9,37 +9,19 @@ enum MultipartForm {
         for parameter in contentType.split(separator: ";").dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             if pair.count == 2, pair[0].lowercased() == "boundary" {
-                return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                let boundary = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                return boundary.isEmpty ? nil : boundary
             }
         }
         return nil
     }
 
-    /// The name, filename and content type in a part's header block.
-    static func header(_ headers: String) -> (name: String?, filename: String?, contentType: String?) {
-        var name: String?
-        var filename: String?
-        var contentType: String?
-        for line in headers.components(separatedBy: "\r\n") {
-            let lower = line.lowercased()
-            if lower.hasPrefix("content-disposition:") {
-                name = parameter("name", in: line)
-                filename = parameter("filename", in: line)
-            } else if lower.hasPrefix("content-type:") {
-                contentType = line.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces)
-            }
-        }
-        return (name, filename, contentType)
-    }
-
-    private static func parameter(_ key: String, in line: String) -> String? {
-        for piece in line.split(separator: ";").dropFirst() {
-            let pair = piece.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if pair.count == 2, pair[0].lowercased() == key {
-                return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            }
-        }
-        return nil
+    /// The last component of a part's file name (RFC 7578 §4.2: a sent directory is never used), without
+    /// control characters; nil when nothing usable is left (`..`, `.`, a trailing separator).
+    static func fileName(_ sent: String) -> String? {
+        let last = sent.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let clean = String(String.UnicodeScalarView(last.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
+        return ["", ".", ".."].contains(clean) || sent.hasSuffix("/") || sent.hasSuffix("\\") ? nil : clean
     }
 
     static func malformed(_ reason: String) -> APIError {

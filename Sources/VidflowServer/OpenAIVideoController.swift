@@ -6,7 +6,8 @@ import VidflowCore
 struct OpenAIVideoController {
     let state: ServerState
 
-    static let createFields: Set<String> = ["model", "prompt", "seconds", "size", "input_reference"]
+    /// OpenAI's fields, plus `n` (vidflow's: several videos, `num_outputs`; `?index=` on the content picks one).
+    static let createFields: Set<String> = ["model", "prompt", "seconds", "size", "input_reference", "n"]
 
     func addRoutes(to group: RouterGroup<ServerRequestContext>) {
         group.post(use: create)
@@ -17,7 +18,7 @@ struct OpenAIVideoController {
         group.post(":id/remix", use: remix)
     }
 
-    @Sendable func create(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func create(_ request: Request, context: ServerRequestContext) async throws -> OpenAIVideo {
         let user = try context.requireUser()
         let submitter = VideoSubmitter(state: state, user: user)
         let fields = try await OpenAIVideoForm.read(request, state: state, user: user, allowed: Self.createFields)
@@ -34,7 +35,7 @@ struct OpenAIVideoController {
 
     /// The create of checked fields; `kept` is the input reference file saved on the way, if any.
     func create(_ fields: OpenAIVideoForm, submitter: VideoSubmitter, idempotencyKey key: String?,
-                kept: inout String?) async throws -> Response {
+                kept: inout String?) async throws -> OpenAIVideo {
         guard let prompt = try fields.string("prompt"), !prompt.isEmpty else {
             throw APIError.badRequest("required: a prompt", field: "prompt")
         }
@@ -48,6 +49,10 @@ struct OpenAIVideoController {
             spec.seconds = value
         }
         spec.size = try VideoRequestParser.size(try fields.string("size"), field: "size")
+        if let count = try fields.string("n") {
+            guard let value = Int(count), (1...4).contains(value) else { throw APIError.badRequest("must be from 1 to 4", field: "n") }
+            spec.numOutputs = value == 1 ? nil : value
+        }
         spec.image = try fields.inputReference()
         kept = spec.image
         // The model's limits, checked before a task exists (as `/v1/video/generate` does): 400 naming the field.
@@ -57,34 +62,34 @@ struct OpenAIVideoController {
         spec = try check.checked(spec)
         let run = try await submitter.submit(spec, callbackURL: nil, idempotencyKey: key)
         let video = try await submitter.video(run.id)
-        return JSONResponse.make(VideoTaskView.openAI(video.run, stages: video.stages, meta: video.meta))
+        return VideoTaskView.openAI(video.run, stages: video.stages, meta: video.meta)
     }
 
-    @Sendable func retrieve(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func retrieve(_ request: Request, context: ServerRequestContext) async throws -> OpenAIVideo {
         let video = try await VideoSubmitter(state: state, user: try context.requireUser())
             .video(try context.parameters.require("id"))
-        return JSONResponse.make(VideoTaskView.openAI(video.run, stages: video.stages, meta: video.meta))
+        return VideoTaskView.openAI(video.run, stages: video.stages, meta: video.meta)
     }
 
     @Sendable func content(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let video = try await VideoSubmitter(state: state, user: try context.requireUser())
             .video(try context.parameters.require("id"))
         switch request.uri.queryParameters["variant"].map(String.init) ?? "video" {
-        case "spritesheet": return try await SpriteSheetContent.response(for: video.stages, request: request)
-        case "video", "thumbnail": return try VideoController.content(of: video.stages, request: request)
+        case "spritesheet": return try await SpriteSheetContent.response(for: video.stages, request: request, run: video.run)
+        case "video", "thumbnail": return try VideoController.content(of: video.stages, request: request, run: video.run)
         default: throw APIError.badRequest("must be video, thumbnail or spritesheet", field: "variant")
         }
     }
 
-    @Sendable func delete(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func delete(_ request: Request, context: ServerRequestContext) async throws -> OpenAIVideoDeletion {
         let id = try context.parameters.require("id")
         let video = try await VideoSubmitter(state: state, user: try context.requireUser()).video(id)
         if !video.run.status.isTerminal { try await state.engine.cancel(id) }
         try await state.store.hide(runID: id)
-        return JSONResponse.make(["id": .string(id), "object": "video.deleted", "deleted": true])
+        return OpenAIVideoDeletion(id: id)
     }
 
-    @Sendable func remix(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func remix(_ request: Request, context: ServerRequestContext) async throws -> OpenAIVideo {
         let user = try context.requireUser()
         let id = try context.parameters.require("id")
         let submitter = VideoSubmitter(state: state, user: user)
@@ -101,10 +106,10 @@ struct OpenAIVideoController {
         spec.remixedFrom = id
         let run = try await submitter.submit(spec, callbackURL: nil, idempotencyKey: request.headers[named: "Idempotency-Key"])
         let video = try await submitter.video(run.id)
-        return JSONResponse.make(VideoTaskView.openAI(video.run, stages: video.stages, meta: video.meta))
+        return VideoTaskView.openAI(video.run, stages: video.stages, meta: video.meta)
     }
 
-    @Sendable func list(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func list(_ request: Request, context: ServerRequestContext) async throws -> OpenAIVideoList {
         let user = try context.requireUser()
         let query = request.uri.queryParameters
         var limit = 20
@@ -125,7 +130,6 @@ struct OpenAIVideoController {
         let page = Array(runs.prefix(limit))
         let details = try await state.store.stagesAndMeta(ofRuns: page.map(\.id))
         let data = page.map { VideoTaskView.openAI($0, stages: details[$0.id]?.stages ?? [], meta: details[$0.id]?.meta) }
-        return JSONResponse.make(["object": "list", "data": .array(data), "first_id": JSONResponse.optional(page.first?.id),
-                                  "last_id": JSONResponse.optional(page.last?.id), "has_more": .bool(runs.count > page.count)])
+        return OpenAIVideoList(data: data, firstID: page.first?.id, lastID: page.last?.id, hasMore: runs.count > page.count)
     }
 }

@@ -13,16 +13,18 @@ struct ProviderController {
     }
 
     /// `GET /v1/providers`: every provider with its models and capabilities (keys never shown).
-    @Sendable func list(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func list(_ request: Request, context: ServerRequestContext) async throws -> ProviderList {
         _ = try context.requireUser()
         let providers = state.providers
         let items = providers.names.compactMap { name in
-            providers.provider(name).map { ProviderDescription.json($0, settings: providers.settings[name]) }
+            providers.provider(name).map {
+                ProviderDescription.json($0, settings: providers.settings[name], pricing: providers.pricing)
+            }
         }
-        return JSONResponse.make(["providers": .array(items)])
+        return ProviderList(providers: items)
     }
 
-    @Sendable func testConnection(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func testConnection(_ request: Request, context: ServerRequestContext) async throws -> ProviderConnectionTest {
         _ = try context.requireUser()
         let name = try context.parameters.require("name")
         let providers = state.providers
@@ -30,22 +32,17 @@ struct ProviderController {
             throw APIError.notFound("no provider named '\(name)' (known: \(providers.names.joined(separator: ", ")))", field: "name")
         }
         let started = Date()
-        var result: [String: JSONValue] = ["provider": .string(name)]
+        var failure: VideoFailure?
         do {
             try await provider.testConnection()
-            result["ok"] = true
-            result["error"] = .null
         } catch let error as ProviderError {
-            result["ok"] = false
-            result["error"] = ["code": .string(error.kind.rawValue), "message": .string(error.message)]
+            failure = VideoFailure(code: error.kind.rawValue, message: error.message)
         } catch {
-            result["ok"] = false
-            result["error"] = ["code": "unreachable", "message": .string("\(error)")]
+            failure = VideoFailure(code: "unreachable", message: "\(error)")
         }
-        result["latency_ms"] = .double((Date().timeIntervalSince(started) * 1000).rounded())
         let capabilities = provider.capabilities
-        result["models"] = .array(capabilities.models.map(JSONValue.string))
-        result["image_input"] = .bool(capabilities.imageInput)
-        return JSONResponse.make(.object(result))
+        return ProviderConnectionTest(provider: name, ok: failure == nil, error: failure,
+                                      latencyMs: (Date().timeIntervalSince(started) * 1000).rounded(),
+                                      models: capabilities.models, imageInput: capabilities.imageInput)
     }
 }

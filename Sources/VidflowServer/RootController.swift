@@ -11,26 +11,20 @@ struct RootController {
         router.get("/api/v1/monitoring/health", use: health)
     }
 
-    @Sendable func root(_ request: Request, context: ServerRequestContext) async throws -> Response {
-        JSONResponse.make(["message": "vidflow API is running", "version": .string(ServerVersion.current)])
+    @Sendable func root(_ request: Request, context: ServerRequestContext) async throws -> ServiceInfo {
+        ServiceInfo()
     }
 
-    @Sendable func health(_ request: Request, context: ServerRequestContext) async throws -> Response {
-        var issues: [JSONValue] = []
+    @Sendable func health(_ request: Request, context: ServerRequestContext) async throws -> Health {
+        var issues: [String] = []
         let database = await state.store.ping()
         if !database { issues.append("database: not answering") }
         let storage = FileManager.default.isWritableFile(atPath: state.arguments.dataDirectory)
         if !storage { issues.append("storage: data directory not writable") }
-        let types = state.registry.typeNames.sorted()
-        let components: JSONValue = [
-            "database": ["status": database ? "healthy" : "unhealthy"],
-            "storage": ["status": storage ? "healthy" : "unhealthy"],
-            "engine": ["status": "healthy", "active_runs": .int(await state.engine.activeRunIDs.count),
-                       "queue_depth": .int(state.engine.queueDepth)],
-            "providers": ["status": "healthy", "names": .array(state.providers.names.map(JSONValue.string)),
-                          "stage_types": .array(types.map(JSONValue.string))],
-        ]
-        return JSONResponse.make(["status": .string(issues.isEmpty ? "healthy" : "degraded"),
-                                  "issues": .array(issues), "components": components])
+        let components = Health.Components(
+            database: .init(database), storage: .init(storage),
+            engine: .init(activeRuns: await state.engine.activeRunIDs.count, queueDepth: state.engine.queueDepth),
+            providers: .init(names: state.providers.names, stageTypes: state.registry.typeNames.sorted()))
+        return Health(status: issues.isEmpty ? "healthy" : "degraded", issues: issues, components: components)
     }
 }

@@ -91,14 +91,14 @@ struct RunShare {
     }
 
     /// The status document's `output.files`: each present file with its download URL.
-    static func json(_ files: [File]) -> JSONValue {
-        .array(files.map { file in
+    static func runFiles(_ files: [File]) -> [RunFile] {
+        files.map { file in
             let encoded = file.path.split(separator: "/").map {
                 String($0).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? String($0)
             }.joined(separator: "/")
-            return ["stage": .string(file.stageID), "output": .string(file.output), "file_path": .string(file.path),
-                    "download_url": .string("/v1/files/download/" + encoded), "size": .int(Int(file.artifact.size)),
-                    "content_type": .string(UserStorage.contentType(of: file.path))]
-        })
+            return RunFile(stage: file.stageID, output: file.output, filePath: file.path,
+                           downloadURL: "/v1/files/download/" + encoded, size: Int(file.artifact.size),
+                           contentType: UserStorage.contentType(of: file.path))
+        }
     }
 }

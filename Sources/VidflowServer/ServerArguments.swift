@@ -1,6 +1,8 @@
 import Foundation
+import Logging
 import VidflowCore
 import VidflowEngine
+import VidflowProviders
 
 /// Everything `buildApplication` needs: where to listen, where the data lives, auth, limits, timings.
 public struct ServerArguments: Sendable {
@@ -29,6 +31,9 @@ public struct ServerArguments: Sendable {
     /// Where provider keys and settings are read from (`OPENAI_API_KEY`, `VIDFLOW_<NAME>_BASE_URL`, ...);
     /// nil: the process environment. Tests pass their own, so no real key is ever picked up.
     public var providerEnvironment: [String: String]?
+    /// Provider and speech-service settings (flags, environment, `.env`, `vidflow.toml`, as `vidflow serve` layers
+    /// them); nil: `providerEnvironment` alone. `PUT /v1/config`'s keys are put above them.
+    public var settings: VidflowSettings?
     /// How long a graceful shutdown waits for running stages before leaving them to recovery.
     public var drainTimeout: Duration
     /// Print the ready URL (with the first admin token) on first start.
@@ -54,6 +59,10 @@ public struct ServerArguments: Sendable {
     public var retentionSweepInterval: Duration?
     /// Stage types registered over the built-ins (same name replaces): plugins, or fakes in tests.
     public var extraStages: [any Stage] = []
+    /// The logger of the server, its requests and its engine; nil: `Logger(label: "vidflow.server")` from the
+    /// process's `LoggingSystem` (JSON lines with `--log-format json`) at `VIDFLOW_LOG_LEVEL` or info.
+    /// Tests pass one whose handler keeps the lines.
+    public var logger: Logger?
 
     public init(host: String = "127.0.0.1", port: Int = 8000, dataDirectory: String, workflowsDirectory: String? = nil,
                 auth: Bool = true, maxUploadBytes: Int = 200 * 1024 * 1024, maxJSONBytes: Int = 1024 * 1024,

@@ -14,6 +14,8 @@ struct ServerState: Sendable {
     let engine: Engine
     /// The video providers, for connection tests and health.
     let providers: ProviderRegistry
+    /// This server's Prometheus registry and the factory the engine, the webhooks and the handlers record through.
+    let metrics: ServerMetrics
 
     /// Opens the store and builds the engine; `/v1/config`'s `max_concurrency` (when set) limits each provider pool.
     static func open(arguments: ServerArguments, logger: Logger) async throws -> ServerState {
@@ -28,22 +30,23 @@ struct ServerState: Sendable {
     }
 
     init(arguments: ServerArguments, store: SQLiteWorkflowStore, engineConfiguration: EngineConfiguration,
-         logger: Logger) throws {
+         logger: Logger, metrics: ServerMetrics = ServerMetrics()) throws {
         self.arguments = arguments
         self.store = store
+        self.metrics = metrics
         artifacts = try FileArtifactStore(root: arguments.dataDirectory)
-        providers = ProviderCatalog.registry(dataDirectory: arguments.dataDirectory,
-                                             environment: arguments.providerEnvironment ?? ProcessInfo.processInfo.environment,
-                                             stored: ConfigController.storedProviderSettings(dataDirectory: arguments.dataDirectory),
-                                             publicURL: arguments.publicURL,
-                                             callbackToken: try Self.callbackToken(arguments))
-        var registry = BuiltinStages.registry(providers: providers,
-                                              environment: arguments.providerEnvironment ?? ProcessInfo.processInfo.environment)
+        // `/v1/config`'s keys win over flags, environment and files (see `VidflowSettings`).
+        let settings = (arguments.settings ?? .environment(arguments.providerEnvironment ?? ProcessInfo.processInfo.environment))
+            .adding(stored: ConfigController.storedProviderSettings(dataDirectory: arguments.dataDirectory))
+        providers = ProviderCatalog.registry(dataDirectory: arguments.dataDirectory, settings: settings,
+                                             publicURL: arguments.publicURL, callbackToken: try Self.callbackToken(arguments))
+        var registry = BuiltinStages.registry(providers: providers, settings: settings)
         for stage in arguments.extraStages { registry.register(stage) }
         self.registry = registry
         var configuration = engineConfiguration
         configuration.urlPolicy = arguments.urlPolicy
         configuration.poolLimits.merge(providers.poolLimits) { given, _ in given }
+        configuration.metricsFactory = metrics.factory
         engine = Engine(store: store, registry: registry, artifacts: artifacts, configuration: configuration,
                         logger: logger)
     }

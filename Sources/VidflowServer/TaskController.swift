@@ -26,7 +26,7 @@ struct TaskController {
         let input = try body.object("input_data") ?? [:]
         let taskID = try ClientTaskID(try body.string("task_id"))
         if let taskID, try await taskID.existing(state: state, user: user) {
-            return try await statusResponse(taskID.value, user: user, httpStatus: .accepted)
+            return try await status(taskID.value, user: user).response(.accepted, from: request, context: context)
         }
         var document: [String: JSONValue] = [
             "definition": ["name": .string("task:\(name)"),
@@ -43,7 +43,7 @@ struct TaskController {
         } catch let error as APIError {
             throw Self.renamed(error)
         }
-        let accepted: JSONValue
+        let accepted: WorkflowAccepted
         do {
             accepted = try await WorkflowSubmission(state: state, user: user)
                 .create(submission, callbackURL: parsed.callbackURL, meta: ["kind": "task", "task_name": .string(name)])
@@ -54,8 +54,7 @@ struct TaskController {
             }
             throw error
         }
-        let id = accepted["workflow_id"] ?? .null
-        return JSONResponse.make(["task_id": id, "task_name": .string(name), "status": "pending"], status: .accepted)
+        return try TaskAccepted(taskID: accepted.workflowID, taskName: name).response(.accepted, from: request, context: context)
     }
 
     /// An error about the one stage's parameters, named after `input_data` as the request wrote them.
@@ -67,20 +66,13 @@ struct TaskController {
         return renamed
     }
 
-    @Sendable func status(_ request: Request, context: ServerRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        return try await statusResponse(try context.parameters.require("id"), user: user, httpStatus: .ok)
+    @Sendable func status(_ request: Request, context: ServerRequestContext) async throws -> TaskStatus {
+        try await status(try context.parameters.require("id"), user: try context.requireUser())
     }
 
-    /// The task's status body; 404 unless the user may see the run.
-    func statusResponse(_ id: String, user: ServerUser, httpStatus: HTTPResponse.Status) async throws -> Response {
+    /// The task's status; 404 unless the user may see the run.
+    func status(_ id: String, user: ServerUser) async throws -> TaskStatus {
         let run = try await state.ownedRun(id, user: user)
-        let stage = try await state.store.stages(of: id).first
-        return JSONResponse.make([
-            "task_id": .string(id), "task_name": .string(stage?.type ?? ""), "status": .string(run.status.rawValue),
-            "progress": .int(stage?.progress ?? 0), "result": run.fileAccess.scrubbed(stage?.output.map(JSONValue.object) ?? .null),
-            "error": WorkflowJSON.failure(run.error, policy: run.fileAccess), "created_at": JSONResponse.time(run.createdAt),
-            "completed_at": JSONResponse.time(run.endedAt),
-        ], status: httpStatus)
+        return TaskStatus(run, stage: try await state.store.stages(of: id).first)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import VidflowCore
+import VidflowProviders
 import VidflowStore
 
 /// `/v1/video`: generate a video (the standard chain), follow its task, cancel it, list the history.
@@ -44,24 +45,24 @@ struct VideoController {
             imageInput.forget(spec.image)  // an earlier task with this idempotency key answered; it has its own image
         }
         let estimate = Int(max(10, (spec.seconds ?? 4) * 15))
-        return JSONResponse.make(["task_id": .string(run.id), "status": "pending", "created_at": JSONResponse.time(run.createdAt),
-                                  "estimated_time_seconds": .int(estimate)], status: .accepted)
+        return try VideoTaskAccepted(taskID: run.id, createdAt: run.createdAt, estimatedTimeSeconds: estimate)
+            .response(.accepted, from: request, context: context)
     }
 
-    @Sendable func task(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func task(_ request: Request, context: ServerRequestContext) async throws -> VideoTask {
         let video = try await VideoSubmitter(state: state, user: try context.requireUser())
             .video(try context.parameters.require("id"))
-        return JSONResponse.make(VideoTaskView.task(video.run, stages: video.stages, meta: video.meta))
+        return VideoTaskView.task(video.run, stages: video.stages, meta: video.meta)
     }
 
-    @Sendable func cancel(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func cancel(_ request: Request, context: ServerRequestContext) async throws -> VideoTaskCancellation {
         let id = try context.parameters.require("id")
         let video = try await VideoSubmitter(state: state, user: try context.requireUser()).video(id)
         guard !video.run.status.isTerminal else {
             throw APIError.badRequest("task '\(id)' already \(video.run.status.rawValue)", code: "already_terminal")
         }
         try await state.engine.cancel(id)
-        return JSONResponse.make(["task_id": .string(id), "status": "cancelling", "message": "cancellation requested"])
+        return VideoTaskCancellation(taskID: id)
     }
 
     /// A new video task making the failed or cancelled one's video again from its recorded request: a fresh
@@ -83,32 +84,44 @@ struct VideoController {
         spec.retryNumber = (original.meta?["retry_number"]?.intValue ?? 0) + 1
         let run = try await submitter.submit(spec, callbackURL: nil, idempotencyKey: nil)
         let estimate = Int(max(10, (spec.seconds ?? 4) * 15))
-        return JSONResponse.make(["task_id": .string(run.id), "status": "pending", "retry_of": .string(id),
-                                  "created_at": JSONResponse.time(run.createdAt), "estimated_time_seconds": .int(estimate)],
-                                 status: .accepted)
+        return try VideoTaskAccepted(taskID: run.id, createdAt: run.createdAt, estimatedTimeSeconds: estimate, retryOf: id)
+            .response(.accepted, from: request, context: context)
     }
 
     @Sendable func content(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
         let video = try await VideoSubmitter(state: state, user: try context.requireUser()).video(id)
-        return try Self.content(of: video.stages, request: request)
+        return try Self.content(of: video.stages, request: request, run: video.run)
     }
 
-    /// The finished video or thumbnail (`?variant=video|thumbnail`), with Range.
-    static func content(of stages: [StageRecord], request: Request) throws -> Response {
+    /// The finished video or thumbnail (`?variant=video|thumbnail`), with Range, offered under the run's readable
+    /// name (`RunDownloadName`).
+    static func content(of stages: [StageRecord], request: Request, run: RunRecord) throws -> Response {
         let variant = request.uri.queryParameters["variant"].map(String.init) ?? "video"
         guard ["video", "thumbnail"].contains(variant) else {
             throw APIError.badRequest("must be video or thumbnail", field: "variant")
         }
-        guard let path = VideoTaskView.file(stages, variant: variant),
+        let index = try videoIndex(request, variant: variant)
+        guard let path = VideoTaskView.file(stages, variant: variant, index: index),
               let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil else {
             throw APIError.notFound("the \(variant) is not ready", field: "variant")
         }
         let type = variant == "thumbnail" ? "image/jpeg" : "video/mp4"
-        return try FileResponse.make(path: path, size: size, contentType: type, range: request.headers[.range])
+        let name = RunDownloadName.of(path, run: run, stages: stages, fallbackSuffix: variant == "thumbnail" ? "_thumb.jpg" : ".mp4")
+        return try FileResponse.make(path: path, size: size, contentType: type, range: request.headers[.range], filename: name)
     }
 
-    @Sendable func history(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    /// `?index=N` (1-based) picks one of several videos (`num_outputs`); only with `variant=video`.
+    private static func videoIndex(_ request: Request, variant: String) throws -> Int {
+        guard let text = request.uri.queryParameters["index"].map(String.init) else { return 1 }
+        guard let index = Int(text), (1...ProviderCapabilities.maxFannedOutputs).contains(index) else {
+            throw APIError.badRequest("must be a whole number from 1 to \(ProviderCapabilities.maxFannedOutputs)", field: "index")
+        }
+        guard index == 1 || variant == "video" else { throw APIError.badRequest("only videos have an index", field: "index") }
+        return index
+    }
+
+    @Sendable func history(_ request: Request, context: ServerRequestContext) async throws -> VideoHistory {
         let user = try context.requireUser()
         let page = try PageQuery(request)
         try await page.checkCursor(state, user: user)
@@ -117,7 +130,6 @@ struct VideoController {
         let shown = Array(runs.prefix(page.limit))
         let details = try await state.store.stagesAndMeta(ofRuns: shown.map(\.id))
         let items = shown.map { VideoTaskView.task($0, stages: details[$0.id]?.stages ?? [], meta: details[$0.id]?.meta) }
-        let next: JSONValue = runs.count > page.limit ? JSONResponse.optional(runs.prefix(page.limit).last?.id) : .null
-        return JSONResponse.make(["items": .array(items), "next_cursor": next])
+        return VideoHistory(items: items, nextCursor: runs.count > page.limit ? shown.last?.id : nil)
     }
 }

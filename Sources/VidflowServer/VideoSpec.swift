@@ -42,7 +42,7 @@ struct VideoSpec: Sendable {
     static func provider(forModel model: String, known providers: ProviderRegistry? = nil) -> (provider: String, model: String?) {
         let lower = model.lowercased()
         let names = Set(providers?.names ?? ["local", "openai", "google", "runway", "kling", "seedance", "fal", "replicate",
-                                             "dashscope", "yunwu"])
+                                             "dashscope", "yunwu", "vertex"])
         if let slash = model.firstIndex(of: "/"), names.contains(String(model[..<slash]).lowercased()) {
             return (String(model[..<slash]).lowercased(), String(model[model.index(after: slash)...]))
         }

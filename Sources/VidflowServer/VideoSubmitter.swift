@@ -26,7 +26,7 @@ struct VideoSubmitter {
         let submission = WorkflowSubmission(state: state, user: user)
         let prepared = try await submission.prepare(request)
         let accepted = try await submission.create(prepared, callbackURL: request.callbackURL, meta: spec.meta)
-        let id = accepted["workflow_id"]?.stringValue ?? ""
+        let id = accepted.workflowID
         guard let run = try await state.store.run(id) else { throw APIError.notFound("no video with id '\(id)'") }
         return run
     }

@@ -19,6 +19,8 @@ struct WebhookService: Service {
     let backoff: [Duration]
     let urlPolicy: OutboundURLPolicy
     let logger: Logger
+    /// Where deliveries are counted by outcome; nil: not counted.
+    var metrics: ServerMetrics?
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -62,6 +64,7 @@ struct WebhookService: Service {
             // A refused address is final; a name that could not be resolved just now is tried again later.
             let retryAt = error.isPermanent || attempt > backoff.count
                 ? nil : Date().addingTimeInterval(Self.seconds(backoff[attempt - 1]))
+            metrics?.webhookDelivered(outcome: retryAt == nil ? "refused" : "retrying")
             do { try await store.record(refused, retryAt: retryAt) } catch {
                 logger.warning("cannot record a webhook delivery", metadata: ["run": "\(run.id)", "error": "\(error)"])
             }
@@ -93,6 +96,7 @@ struct WebhookService: Service {
         if !delivery.succeeded, attempt <= backoff.count {
             retryAt = Date().addingTimeInterval(Self.seconds(backoff[attempt - 1]))
         }
+        metrics?.webhookDelivered(outcome: delivery.succeeded ? "delivered" : (retryAt == nil ? "failed" : "retrying"))
         do {
             try await store.record(delivery, retryAt: retryAt)
         } catch {

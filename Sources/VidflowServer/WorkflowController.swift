@@ -22,25 +22,23 @@ struct WorkflowController {
         let body = try await JSONObjectReader.body(of: request, limit: state.arguments.maxJSONBytes)
         let parsed = try WorkflowCreateRequest(body, headerKey: request.headers[named: "Idempotency-Key"])
         let submission = try await WorkflowSubmission(state: state, user: user).prepare(parsed)
-        if parsed.dryRun { return JSONResponse.make(WorkflowJSON.plan(submission.prepared)) }
+        if parsed.dryRun { return try WorkflowPlan(submission.prepared).response(from: request, context: context) }
         let result = try await WorkflowSubmission(state: state, user: user)
             .create(submission, callbackURL: parsed.callbackURL, meta: nil)
-        return JSONResponse.make(result, status: .accepted)
+        return try result.response(.accepted, from: request, context: context)
     }
 
-    @Sendable func status(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func status(_ request: Request, context: ServerRequestContext) async throws -> WorkflowStatus {
         let user = try context.requireUser()
         let id = try context.parameters.require("id")
         let run = try await state.ownedRun(id, user: user)
         let stages = try await state.store.stages(of: id)
-        var document = WorkflowJSON.status(run, stages: stages).objectValue ?? [:]
         let share = RunShare(storage: UserStorage(dataDirectory: state.arguments.dataDirectory, userID: user.id), runID: id)
         let files = share.link(share.files(of: stages))
-        document["output"] = ["files": RunShare.json(files), "directory": .string("/" + RunShare.directory(id))]
-        return JSONResponse.make(.object(document))
+        return WorkflowStatus(run, stages: stages, files: RunShare.runFiles(files))
     }
 
-    @Sendable func list(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func list(_ request: Request, context: ServerRequestContext) async throws -> WorkflowList {
         let user = try context.requireUser()
         let page = try PageQuery(request)
         let status = try page.status()
@@ -48,11 +46,10 @@ struct WorkflowController {
         let runs = try await state.store.runs(userID: user.id, status: status, limit: page.limit + 1, after: page.cursor,
                                              includeUnowned: user.isAdmin)
         let items = runs.prefix(page.limit)
-        let next: JSONValue = runs.count > page.limit ? JSONResponse.optional(items.last?.id) : .null
-        return JSONResponse.make(["items": .array(items.map(WorkflowJSON.summary)), "next_cursor": next])
+        return WorkflowList(items: items.map(WorkflowSummary.init), nextCursor: runs.count > page.limit ? items.last?.id : nil)
     }
 
-    @Sendable func cancel(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func cancel(_ request: Request, context: ServerRequestContext) async throws -> EditedResponse<WorkflowCancellation> {
         let user = try context.requireUser()
         let id = try context.parameters.require("id")
         let run = try await state.ownedRun(id, user: user)
@@ -61,20 +58,18 @@ struct WorkflowController {
         }
         try await state.engine.cancel(id)
         let now = try await state.store.run(id)
-        return JSONResponse.make(["workflow_id": .string(id), "status": .string(now?.status.rawValue ?? "cancelled"),
-                                  "message": "cancellation requested"], status: .accepted)
+        return EditedResponse(status: .accepted, response: WorkflowCancellation(workflowID: id, status: now?.status ?? .cancelled))
     }
 
-    @Sendable func deliveries(_ request: Request, context: ServerRequestContext) async throws -> Response {
+    @Sendable func deliveries(_ request: Request, context: ServerRequestContext) async throws -> WebhookDeliveryList {
         let user = try context.requireUser()
         let id = try context.parameters.require("id")
         _ = try await state.ownedRun(id, user: user)
-        let items = try await state.store.deliveries(runID: id).map { delivery -> JSONValue in
-            ["id": .string(delivery.id), "attempt": .int(delivery.attempt), "url": .string(delivery.url),
-             "status_code": delivery.statusCode.map(JSONValue.int) ?? .null, "error": JSONResponse.optional(delivery.error),
-             "succeeded": .bool(delivery.succeeded), "at": JSONResponse.time(delivery.at),
-             "duration_ms": .double(delivery.durationMs)]
+        let items = try await state.store.deliveries(runID: id).map { delivery in
+            WebhookDeliveryList.Delivery(id: delivery.id, attempt: delivery.attempt, url: delivery.url,
+                                         statusCode: delivery.statusCode, error: delivery.error,
+                                         succeeded: delivery.succeeded, at: delivery.at, durationMs: delivery.durationMs)
         }
-        return JSONResponse.make(["workflow_id": .string(id), "items": .array(items)])
+        return WebhookDeliveryList(workflowID: id, items: items)
     }
 }

@@ -82,7 +82,7 @@ struct WorkflowSubmission {
     }
 
     /// Creates the run (or finds the one an idempotency key names), gives it to the user, answers the 202 body.
-    func create(_ submission: Prepared, callbackURL: String?, meta: JSONValue?) async throws -> JSONValue {
+    func create(_ submission: Prepared, callbackURL: String?, meta: JSONValue?) async throws -> WorkflowAccepted {
         let id: String
         do {
             id = try await state.engine.create(submission.prepared)
@@ -96,12 +96,12 @@ struct WorkflowSubmission {
         if id == submission.prepared.run.id {
             let stages = submission.prepared.plan.stages
             let skipped = stages.filter { $0.action == .reuse }.count
-            return WorkflowJSON.accepted(id: id, mode: submission.mode, total: stages.count, skipped: skipped,
+            return WorkflowAccepted(id: id, mode: submission.mode, total: stages.count, skipped: skipped,
                                          message: "workflow accepted")
         }
         let run = try await state.store.run(id)
         let stages = try await state.store.stages(of: id)
-        return WorkflowJSON.accepted(id: id, mode: run?.mode ?? submission.mode, total: stages.count,
+        return WorkflowAccepted(id: id, mode: run?.mode ?? submission.mode, total: stages.count,
                                      skipped: stages.filter { $0.reusedFrom != nil }.count,
                                      message: "an earlier request with this idempotency key created this workflow")
     }

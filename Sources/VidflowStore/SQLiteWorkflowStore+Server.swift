@@ -233,11 +233,13 @@ extension SQLiteWorkflowStore {
         }
     }
 
-    /// Paid jobs by provider: all of them, and those that never got an external id.
+    /// Paid jobs by provider: all of them, and those that never got an external id. A job a retry kept
+    /// from its base run (the same external id recorded twice) counts once.
     public func providerJobCounts() async throws -> [(provider: String, total: Int, unsubmitted: Int)] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT provider, COUNT(*) AS n, SUM(CASE WHEN external_id IS NULL THEN 1 ELSE 0 END) AS missing
+                SELECT provider, COUNT(DISTINCT external_id) + SUM(CASE WHEN external_id IS NULL THEN 1 ELSE 0 END) AS n,
+                SUM(CASE WHEN external_id IS NULL THEN 1 ELSE 0 END) AS missing
                 FROM external_jobs GROUP BY provider ORDER BY provider
                 """).map { (provider: $0["provider"], total: $0["n"], unsubmitted: $0["missing"] ?? 0) }
         }

@@ -21,9 +21,19 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print what would run and why; write nothing.")
     var dryRun = false
 
+    @Option(name: .customLong("output"),
+            help: ArgumentHelp("When the run completes, write its final files here under readable names.", valueName: "dir"))
+    var output: String?
+
+    @OptionGroup var naming: ExportNaming
+
     func validate() throws {
         try DefinitionFile.checkReadable(file)
         try InputAssignments.checkForm(inputs)
+        if output == nil, naming.name != nil || naming.force {
+            throw CLIFailure.badInput("--name and --force go with --output DIR").report()
+        }
+        if let output, output.isEmpty { throw CLIFailure.badInput("--output must not be empty").report() }
     }
 
     func run() async throws {
@@ -35,7 +45,9 @@ struct RunCommand: AsyncParsableCommand {
                 _ = try InputResolver.resolve(definition, given: values, file: source)
                 if !dryRun { try await workspace.recover() }
                 let request = RunRequest(definition: definition, inputs: values, mode: .full, source: source)
-                return try await RunLauncher(workspace: workspace, json: global.json).execute(request, dryRun: dryRun)
+                var launcher = RunLauncher(workspace: workspace, json: global.json)
+                launcher.export = output.map { RunExport(directory: $0, naming: naming) }
+                return try await launcher.execute(request, dryRun: dryRun)
             }
         }
     }

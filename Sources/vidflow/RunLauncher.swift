@@ -7,6 +7,8 @@ import VidflowEngine
 struct RunLauncher {
     let workspace: Workspace
     let json: Bool
+    /// Where a completed run's final files are written (`run --output`), if anywhere.
+    var export: RunExport? = nil
 
     func execute(_ request: RunRequest, dryRun: Bool) async throws -> Int32 {
         let engine = workspace.engine
@@ -19,6 +21,7 @@ struct RunLauncher {
             }
             return 0
         }
+        try export?.prepare()
         let id = try await engine.create(prepared)
         var intro = "run \(id): workflow '\(prepared.run.workflowName)', \(prepared.stages.count) stages"
         if let base = prepared.run.baseRunID { intro += ", \(prepared.run.mode.rawValue) of \(base)" }
@@ -32,11 +35,28 @@ struct RunLauncher {
 
         guard let run = try await workspace.store.run(id) else { throw CLIFailure.failure("run '\(id)' vanished from the store") }
         let stages = try await workspace.store.stages(of: id)
+        var written: [RunExport.Written] = []
+        var refused: CLIFailure?
+        if let export, run.status == .completed {
+            do {
+                written = try export.write(run, stages: stages)
+            } catch {
+                let failure = CLIFailure.from(error)
+                refused = CLIFailure(message: "run \(id) completed, but " + failure.message, code: 1)
+            }
+        }
         if json {
-            Console.write(try RunJSON.text(RunJSON.run(run, stages: stages)))
+            var document = RunJSON.run(run, stages: stages)
+            if export != nil, var object = document.objectValue {
+                object["exported"] = RunExport.json(written)
+                document = .object(object)
+            }
+            Console.write(try RunJSON.text(document))
         } else {
             RunReport.final(run, stages: stages).forEach { Console.line($0) }
+            written.forEach { Console.line("wrote \($0.path)") }
         }
+        if let refused { throw refused }
         return run.status == .completed ? 0 : 1
     }
 

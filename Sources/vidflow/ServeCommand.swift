@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import VidflowCore
+import VidflowProviders
 import VidflowServer
 
 /// `vidflow serve`: the HTTP service, with the engine running in the same process.
@@ -61,14 +62,26 @@ struct ServeCommand: AsyncParsableCommand {
         return OutboundURLPolicy(allowedRanges: ranges)
     }
 
-    var resolvedHost: String {
-        host ?? ProcessInfo.processInfo.environment["VIDFLOW_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+    /// The settings `serve` runs with: `--host`, `--port`, `--public-url` over `--set`, the environment
+    /// (`VIDFLOW_HOST`, `VIDFLOW_PORT`, `VIDFLOW_PUBLIC_URL`, provider keys) and settings files.
+    func settings(warn: Bool) throws -> VidflowSettings {
+        var flags: [String: String] = [:]
+        if let host { flags["server.host"] = host }
+        if let port { flags["server.port"] = String(port) }
+        if let publicURL { flags["server.public_url"] = publicURL }
+        do {
+            return try global.settings(flags: flags, warn: warn)
+        } catch let failure as CLIFailure {
+            throw failure.report()
+        }
     }
 
-    var resolvedPort: Int? {
-        if let port { return port }
-        guard let text = ProcessInfo.processInfo.environment["VIDFLOW_PORT"], !text.isEmpty else { return 8000 }
-        return Int(text)
+    static func host(_ settings: VidflowSettings) -> String { settings.string("server.host") ?? "127.0.0.1" }
+
+    /// nil when the port given does not convert to a number.
+    static func port(_ settings: VidflowSettings) -> Int? {
+        guard let lookup = settings.lookup("server.port"), !lookup.invalid else { return nil }
+        return lookup.value.flatMap { Int($0) }
     }
 
     func validate() throws {
@@ -86,24 +99,29 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIFailure.badInput("--retain must be a number and a unit up to ten years, like 12h or 7d (got '\(retain)')")
                 .report()
         }
-        guard let port = resolvedPort, (0...65535).contains(port) else {
+        let settings = try settings(warn: false)
+        guard let port = Self.port(settings), (0...65535).contains(port) else {
             throw CLIFailure.badInput("the port must be a number from 0 to 65535").report()
         }
-        let arguments = ServerArguments(host: resolvedHost, port: port, dataDirectory: global.dataDirectory, auth: !noAuth)
+        let host = Self.host(settings)
+        let arguments = ServerArguments(host: host, port: port, dataDirectory: global.dataDirectory, auth: !noAuth)
         if noAuth && !arguments.isLoopback {
-            throw CLIFailure.badInput("--no-auth is only allowed on a loopback address (127.0.0.1, ::1), not '\(resolvedHost)'")
+            throw CLIFailure.badInput("--no-auth is only allowed on a loopback address (127.0.0.1, ::1), not '\(host)'")
                 .report()
         }
     }
 
     func run() async throws {
-        var arguments = ServerArguments(host: resolvedHost, port: resolvedPort ?? 8000, dataDirectory: global.dataDirectory,
+        let settings = try settings(warn: true)
+        var arguments = ServerArguments(host: Self.host(settings), port: Self.port(settings) ?? 8000,
+                                        dataDirectory: global.dataDirectory,
                                         workflowsDirectory: workflowsDir.map(Paths.absolute), auth: !noAuth)
+        arguments.settings = settings
         arguments.urlPolicy = urlPolicy
         arguments.requestTimeout = .seconds(requestTimeout)
         arguments.userQuotaBytes = ByteSize.parse(userQuota) ?? ServerArguments.defaultUserQuotaBytes
         arguments.retainSeconds = retain.flatMap(ExpiryDuration.parse)
-        arguments.publicURL = publicURL ?? ProcessInfo.processInfo.environment["VIDFLOW_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        arguments.publicURL = settings.string("server.public_url")
         do {
             let app = try await buildApplication(arguments)
             try await app.runService()

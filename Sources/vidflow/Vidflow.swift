@@ -13,8 +13,9 @@ struct Vidflow: AsyncParsableCommand {
             + "Exit status: 0 success, 1 a run failed or was cancelled, 2 bad input.",
         version: "0.1.0",
         subcommands: [RunCommand.self, RetryCommand.self, RerunCommand.self, StatusCommand.self, RunsCommand.self,
-                      CancelCommand.self, ValidateCommand.self, ResumeCommand.self, LogsCommand.self,
-                      ServeCommand.self, TokenCommand.self, ProvidersCommand.self, GcCommand.self])
+                      CancelCommand.self, ValidateCommand.self, ResumeCommand.self, LogsCommand.self, ExportCommand.self,
+                      ServeCommand.self, TokenCommand.self, ProvidersCommand.self, GcCommand.self,
+                      ConfigCommand.self])
 
     /// Parses and runs the subcommand; usage errors exit 2 like every other bad input.
     static func main() async {

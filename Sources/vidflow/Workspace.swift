@@ -20,7 +20,8 @@ struct Workspace: Sendable {
     let registry: StageRegistry
     let engine: Engine
 
-    init(directory: String) throws {
+    /// Opens `directory`; providers and speech services are configured from `settings` (flags, environment, files).
+    init(directory: String, settings: VidflowSettings = .environment()) throws {
         self.directory = directory
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -29,16 +30,18 @@ struct Workspace: Sendable {
         } catch {
             throw CLIFailure.failure("cannot open the data directory '\(directory)': \(error)")
         }
-        let providers = ProviderCatalog.registry(dataDirectory: directory)
-        registry = Self.registry(dataDirectory: directory, providers: providers)
+        let providers = ProviderCatalog.registry(dataDirectory: directory, settings: settings)
+        registry = Self.registry(dataDirectory: directory, providers: providers, settings: settings)
         engine = Engine(store: store, registry: registry, artifacts: artifacts,
                         configuration: EngineConfiguration(dataDirectory: directory, poolLimits: providers.poolLimits),
                         logger: Logger(label: "vidflow.engine"))
     }
 
     /// The built-in stage types, plus `test.paid` when `VIDFLOW_TEST_STAGES=1` (for the CLI's crash tests).
-    static func registry(dataDirectory: String, providers: ProviderRegistry? = nil) -> StageRegistry {
-        var registry = BuiltinStages.registry(providers: providers ?? ProviderCatalog.registry(dataDirectory: dataDirectory))
+    static func registry(dataDirectory: String, providers: ProviderRegistry? = nil,
+                         settings: VidflowSettings = .environment()) -> StageRegistry {
+        var registry = BuiltinStages.registry(
+            providers: providers ?? ProviderCatalog.registry(dataDirectory: dataDirectory, settings: settings), settings: settings)
         if ProcessInfo.processInfo.environment["VIDFLOW_TEST_STAGES"] == "1" {
             registry.register(TestPaidStage(logPath: dataDirectory + "/" + TestPaidStage.logName))
         }
@@ -60,7 +63,7 @@ struct Workspace: Sendable {
     /// Opens the workspace, runs `body`, then waits for every run this process executes (also on error),
     /// so a run taken over by recovery is not left half-done when the process exits.
     static func session(_ options: GlobalOptions, _ body: (Workspace) async throws -> Int32) async throws -> Int32 {
-        let workspace = try Workspace(directory: options.dataDirectory)
+        let workspace = try Workspace(directory: options.dataDirectory, settings: try options.settings())
         let code: Int32
         do {
             code = try await body(workspace)

@@ -99,7 +99,7 @@ final class ModelRoutingTests: XCTestCase {
         defer { server.remove() }
         let token = try await server.token("ann")
         let cases: [(model: String, provider: String, sent: String)] = [
-            ("gen4_turbo", "runway", "gen4_turbo"), ("fal-ai/pika/v2.2/text-to-video", "fal", "fal-ai/pika/v2.2/text-to-video"),
+            ("gen4.5", "runway", "gen4.5"), ("fal-ai/pika/v2.2/text-to-video", "fal", "fal-ai/pika/v2.2/text-to-video"),
             ("kling/kling-v2-6", "kling", "kling-v2-6"), ("veo-3.1-generate-preview", "google", "veo-3.1-generate-preview"),
             ("wan2.6-t2v", "dashscope", "wan2.6-t2v"),
         ]

@@ -40,11 +40,13 @@ struct TestServer {
         try text.write(toFile: directory + "/workflows/\(name).yaml", atomically: true, encoding: .utf8)
     }
 
-    /// Builds the app and runs `body` against it.
+    /// Builds the app and runs `body` against it (recording its answers with `VIDFLOW_RECORD_RESPONSES`).
     func test<Value: Sendable>(_ kind: TestingSetup = .router,
                                _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
         let app = try await buildApplication(arguments)
-        return try await app.test(kind) { client in try await body(client) }
+        return try await app.test(kind) { client in
+            try await body(ResponseRecorder.suite.map { RecordingClient(base: client, recorder: $0) } ?? client)
+        }
     }
 }
 

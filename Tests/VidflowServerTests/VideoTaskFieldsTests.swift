@@ -56,8 +56,8 @@ final class VideoTaskFieldsTests: XCTestCase {
             let history = try await client.json(.get, "/v1/video/history", token: alice)
             XCTAssertEqual(history.body["items"]?.arrayValue?.first?["video_urls"], task["video_urls"])
             let tooMany = try await client.json(.post, "/v1/video/generate", token: alice, body: [
-                "prompt": "x", "provider": "google", "duration": 8, "num_outputs": 2])
-            XCTAssertEqual(tooMany.status, .badRequest, "Veo 3 makes one video per job")
+                "prompt": "x", "model": "veo-2", "duration": 8, "num_outputs": 3])
+            XCTAssertEqual(tooMany.status, .badRequest, "Veo 2 makes at most two videos per job (it is not fanned out)")
             XCTAssertEqual(tooMany.body["error"]?["field"], "num_outputs")
         }
     }

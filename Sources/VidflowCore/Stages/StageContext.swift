@@ -37,6 +37,32 @@ public protocol StageContext: Sendable {
         reconcile: @Sendable (_ provider: String, _ idempotencyKey: String) async throws -> String?,
         submit: @Sendable (_ idempotencyKey: String) async throws -> String
     ) async throws -> ExternalJob
+
+    /// `submitOnce` for one of several paid jobs this stage creates (`num_outputs` fanned out into one job
+    /// per video), `output` 0-based. Output 0 is the stage's own record (exactly `submitOnce`); output k ≥ 1
+    /// has its own intent and key, recorded under `ExternalJobSlot.stageID(stage, output: k)`, so each job
+    /// is recovered, reconciled or retried on its own and none is paid twice.
+    ///
+    /// `keep`: in a retry (or incremental) run whose stage is unchanged (same cache key), the job the base
+    /// run recorded for this output is offered first; when `keep` answers true (the job is still alive or
+    /// succeeded at the provider), it is recorded for this run and returned with origin `kept`, unpaid.
+    func submitOnce(
+        output: Int,
+        provider: String,
+        request: JSONValue,
+        keep: (@Sendable (_ earlier: ExternalJob) async -> Bool)?,
+        reconcile: @Sendable (_ provider: String, _ idempotencyKey: String) async throws -> String?,
+        submit: @Sendable (_ idempotencyKey: String) async throws -> String
+    ) async throws -> ExternalJob
+}
+
+/// Where the never-pay-twice record of each of a stage's several jobs lives.
+public enum ExternalJobSlot {
+    /// The record's stage id for output `output` (0-based): the stage's own id for the first, then
+    /// `<stage>.2`, `<stage>.3`, … (`.` cannot appear in a stage id, so no slot collides with a stage).
+    public static func stageID(_ stageID: String, output: Int) -> String {
+        output == 0 ? stageID : "\(stageID).\(output + 1)"
+    }
 }
 
 /// An error from a paid submit that knows whether the external job was certainly not created
@@ -53,7 +79,8 @@ public struct ExternalJob: Sendable, Hashable, Codable {
     /// How the id was obtained: a fresh submit, a recorded id, or reconciliation of an earlier intent.
     public var origin: Origin
 
-    public enum Origin: String, Sendable, Hashable, Codable { case submitted, recorded, reconciled }
+    /// `kept`: a retry took over the base run's job for this output (it was alive or done), paying nothing.
+    public enum Origin: String, Sendable, Hashable, Codable { case submitted, recorded, reconciled, kept }
 
     public init(provider: String, idempotencyKey: String, externalID: String, origin: Origin) {
         self.provider = provider
@@ -64,6 +91,18 @@ public struct ExternalJob: Sendable, Hashable, Codable {
 }
 
 extension StageContext {
+    /// Contexts that keep one record per stage (tests, tools) make only output 0; the engine makes any.
+    public func submitOnce(
+        output: Int, provider: String, request: JSONValue, keep: (@Sendable (_ earlier: ExternalJob) async -> Bool)?,
+        reconcile: @Sendable (_ provider: String, _ idempotencyKey: String) async throws -> String?,
+        submit: @Sendable (_ idempotencyKey: String) async throws -> String
+    ) async throws -> ExternalJob {
+        guard output == 0 else {
+            throw StageFailure(.internalError, "this stage context records one paid job per stage, not output \(output + 1)")
+        }
+        return try await submitOnce(provider: provider, request: request, reconcile: reconcile, submit: submit)
+    }
+
     public var isRunCancelled: Bool { get async { false } }
     public var fileAccess: FileAccessPolicy? { nil }
     /// Any address (contexts made outside an engine, e.g. in tests); the engine passes its configured policy.

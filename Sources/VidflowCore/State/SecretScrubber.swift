@@ -60,6 +60,10 @@ public enum SecretScrubber {
         // `api_key=…`, `"token": "…"`, `secret: …`, `password=…`: long values after a secret-like label.
         (#"(?i)\b([a-z_\-]*(?:api[_\-]?key|apikey|token|secret|password|passwd|authorization|signature)["']?\s*[:=]\s*["']?)(?!\[redacted\])[A-Za-z0-9._~+/=\-]{12,}"#,
          "$1" + mask),
+        // PEM private keys (a Google service-account key file's `private_key`), whole.
+        (#"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"#, mask),
+        // Google OAuth access tokens (`ya29.…`).
+        (#"\bya29\.[A-Za-z0-9._\-]{10,}"#, mask),
         // A bare token (16+ characters with a digit) right after "key", "token" or "secret".
         (#"(?i)\b(key|token|secret)(\s+)(?=[A-Za-z0-9+/=_\-]*[0-9])[A-Za-z0-9+/=_\-]{16,}"#, "$1$2" + mask),
     ]

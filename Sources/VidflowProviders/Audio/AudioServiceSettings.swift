@@ -49,19 +49,23 @@ public struct AudioServiceSettings: Sendable {
     /// Settings for `service` from `environment` (see the type's description for the variables).
     public static func resolve(_ service: String,
                                environment: [String: String] = ProcessInfo.processInfo.environment) -> AudioServiceSettings {
-        let own = ProviderSettings.resolve(provider: service, environment: environment)
-        let fallbacks = service == "diarization" ? [ProviderSettings.resolve(provider: "transcription", environment: environment)] : []
-        let vendorKeys = (environment[service == "pyannote" ? "PYANNOTE_API_KEY" : "OPENAI_API_KEY"] ?? "").split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let prefix = "VIDFLOW_" + service.uppercased() + "_"
-        func variable(_ name: String) -> String? { environment[prefix + name].flatMap { $0.isEmpty ? nil : $0 } }
+        resolve(service, settings: .environment(environment))
+    }
+
+    /// Settings for `service` read from `settings` (`audio.<service>.*`; OpenAI's key is the last fallback).
+    public static func resolve(_ service: String, settings: VidflowSettings) -> AudioServiceSettings {
+        let own = ProviderSettings.resolve(provider: service, settings: settings)
+        let fallbacks = service == "diarization" ? [ProviderSettings.resolve(provider: "transcription", settings: settings)] : []
+        // pyannote's own variable (`PYANNOTE_API_KEY`) is one of its key's variables; the others fall back to OpenAI's key.
+        let vendorKeys = service == "pyannote" ? [] : ProviderSettings.resolve(provider: "openai", settings: settings).apiKeys
+        let prefix = SettingsCatalog.prefix(of: service) + "."
         let keys = ([own] + fallbacks).map(\.apiKeys).first { !$0.isEmpty } ?? vendorKeys
         let base = ([own] + fallbacks).compactMap(\.baseURL).first ?? (service == "pyannote" ? pyannoteBaseURL : openAIBaseURL)
-        let megabytes = variable("MAX_UPLOAD_MB").flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil } ?? 25
+        let megabytes = settings.double(prefix + "max_upload_mb").flatMap { $0 > 0 ? $0 : nil } ?? 25
         return AudioServiceSettings(service: service, baseURL: base, apiKeys: keys,
-                                    model: variable("MODEL") ?? defaultModel(service),
+                                    model: settings.string(prefix + "model") ?? defaultModel(service),
                                     maxUploadBytes: Int(megabytes * 1_000_000),
-                                    requestTimeout: variable("TIMEOUT").flatMap(Int.init) ?? 300,
+                                    requestTimeout: settings.int(prefix + "timeout") ?? 300,
                                     requestsPerMinute: own.requestsPerMinute)
     }
 

@@ -3,7 +3,7 @@ import VidflowCore
 
 /// The speech and subtitle stages, each under its vidflow name and its YiVideo name
 /// (`faster_whisper.transcribe_audio`, `pyannote_audio.diarize_speakers`,
-/// `wservice.generate_subtitle_files`), configured from `environment` (`AudioServiceSettings`).
+/// `wservice.generate_subtitle_files`), configured from `VidflowSettings` (`AudioServiceSettings`).
 public enum AudioStages {
     /// vidflow's name → YiVideo's name for the same stage.
     public static let aliases: [String: String] = [
@@ -13,10 +13,15 @@ public enum AudioStages {
     ]
 
     public static func all(environment: [String: String] = ProcessInfo.processInfo.environment) -> [any Stage] {
-        let transcription = AudioServiceSettings.resolve("transcription", environment: environment)
-        let diarization = AudioServiceSettings.resolve("diarization", environment: environment)
-        let pyannote = AudioServiceSettings.resolve("pyannote", environment: environment)
-        let backend = environment["VIDFLOW_DIARIZATION_BACKEND"] ?? "openai"
+        all(settings: .environment(environment))
+    }
+
+    /// The stages with their services read from `settings` (`audio.*`).
+    public static func all(settings: VidflowSettings) -> [any Stage] {
+        let transcription = AudioServiceSettings.resolve("transcription", settings: settings)
+        let diarization = AudioServiceSettings.resolve("diarization", settings: settings)
+        let pyannote = AudioServiceSettings.resolve("pyannote", settings: settings)
+        let backend = settings.string("audio.diarization.backend") ?? "openai"
         return ["audio.transcribe", "faster_whisper.transcribe_audio"].map {
             AudioTranscribeStage(typeName: $0, settings: transcription)
         } + ["audio.diarize", "pyannote_audio.diarize_speakers"].map {

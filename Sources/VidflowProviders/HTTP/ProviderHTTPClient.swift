@@ -78,18 +78,20 @@ public struct ProviderHTTPClient: Sendable {
             let outcome = await attempt(request, key: key)
             switch outcome {
             case .success(let response):
-                ProviderRequestStats.shared.record(provider: provider, outcome: "ok")
                 return response
             case .failure(let failure):
-                ProviderRequestStats.shared.record(provider: provider, outcome: failure.error.kind.rawValue)
                 if failure.benchKey { keys.bench(key, for: keyBenchSeconds) }
                 let another = failure.benchKey && keys.availableCount() > 0
                 let retryable = failure.error.kind == .rateLimited || failure.error.kind == .transient
                 let safe = !request.isCreate || failure.error.jobCertainlyNotCreated
                 guard tries <= maxRetries, safe, another || retryable else { throw failure.error }
-                if another { continue }
+                if another {
+                    ProviderHTTPMetrics.retried(provider: provider, reason: "next_key")
+                    continue
+                }
                 let wait = failure.error.retryAfterMs.map { Duration.milliseconds($0) } ?? jittered(tries)
                 guard wait <= maxInlineWait else { throw failure.error }
+                ProviderHTTPMetrics.retried(provider: provider, reason: failure.error.kind.rawValue)
                 do { try await Task.sleep(for: wait) } catch {
                     throw self.error(request, .cancelled, "cancelled while waiting to retry", notCreated: failure.error.jobCertainlyNotCreated)
                 }
@@ -142,7 +144,9 @@ public struct ProviderHTTPClient: Sendable {
 
     private func attempt(_ request: ProviderHTTPRequest, key: String) async -> Result<ProviderHTTPResponse, Failure> {
         do {
-            try await limiter?.acquire()
+            if let waited = try await limiter?.acquire(), waited > .zero {
+                ProviderHTTPMetrics.rateLimited(provider: provider, waited: waited)
+            }
         } catch {
             return .failure(Failure(error: self.error(request, .cancelled, "cancelled while rate limited", notCreated: true)))
         }
@@ -168,6 +172,7 @@ public struct ProviderHTTPClient: Sendable {
             http.body = .bytes(data)
         }
         let response: ProviderHTTPResponse
+        let sent = ContinuousClock.now
         do {
             let answer = try await HTTPClient.shared.execute(http, timeout: .seconds(timeout.components.seconds))
             var headers: [String: String] = [:]
@@ -175,10 +180,12 @@ public struct ProviderHTTPClient: Sendable {
             let body = try await answer.body.collect(upTo: 32 << 20)
             response = ProviderHTTPResponse(status: Int(answer.status.code), headers: headers, body: Data(body.readableBytesView))
         } catch {
+            ProviderHTTPMetrics.answered(request, provider: provider, status: nil, since: sent)
             let neverSent = Self.neverSent(error)
             let message = neverSent ? "could not connect: \(error)" : "no complete answer (the request may have arrived): \(error)"
             return .failure(Failure(error: self.error(request, Task.isCancelled ? .cancelled : .transient, message, notCreated: neverSent)))
         }
+        ProviderHTTPMetrics.answered(request, provider: provider, status: response.status, since: sent)
         guard !(200..<300).contains(response.status) else { return .success(response) }
         let verdict = classify(response) ?? defaultVerdict(response)
         let hint = RetryHint.milliseconds(headers: response.headers, body: response.jsonIfAny)

@@ -14,8 +14,11 @@ public final class RequestRateLimiter: Sendable {
         self.state = Mutex((capacity, ContinuousClock.now))
     }
 
-    /// Waits until a request may be sent, then takes its token.
-    public func acquire() async throws {
+    /// Waits until a request may be sent, then takes its token; returns how long it waited (zero: no wait).
+    @discardableResult
+    public func acquire() async throws -> Duration {
+        let start = ContinuousClock.now
+        var slept = false
         while true {
             let wait: Duration? = state.withLock { state in
                 let now = ContinuousClock.now
@@ -29,8 +32,9 @@ public final class RequestRateLimiter: Sendable {
                 }
                 return .milliseconds(Int((1 - state.tokens) * 60_000 / Double(perMinute)) + 1)
             }
-            guard let wait else { return }
+            guard let wait else { return slept ? start.duration(to: .now) : .zero }
             try await Task.sleep(for: wait)
+            slept = true
         }
     }
 }

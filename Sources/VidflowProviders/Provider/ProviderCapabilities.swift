@@ -75,6 +75,19 @@ public struct ProviderCapabilities: Sendable, Hashable {
         self.retiredModels = retiredModels
     }
 
+    /// Most videos one request may ask for: `maxOutputs` where one job makes several, else
+    /// `maxFannedOutputs` (one provider job per video).
+    public var outputLimit: Int { maxOutputs > 1 ? maxOutputs : Self.maxFannedOutputs }
+
+    /// Most provider jobs one `video.generate` stage fans out into for `num_outputs` (each one paid).
+    public static let maxFannedOutputs = 8
+
+    /// Provider jobs `count` videos take: one when a job makes several (`maxOutputs` > 1), else one per video.
+    public func jobs(forOutputs count: Int?) -> Int {
+        let wanted = max(1, count ?? 1)
+        return maxOutputs > 1 ? 1 : min(wanted, Self.maxFannedOutputs)
+    }
+
     /// The current id for `model`: an alias resolved, anything else as given.
     public func currentModel(_ model: String) -> String { modelAliases[model] ?? model }
 

@@ -13,6 +13,7 @@ public enum ProviderCatalog {
         ("fal", { FalProvider(settings: $0) }),
         ("replicate", { ReplicateProvider(settings: $0) }),
         ("google", { GoogleVeoProvider(settings: $0) }),
+        ("vertex", { VertexVeoProvider(settings: $0) }),
         ("yunwu", { YunwuProvider(settings: $0) }),
         ("runway", { RunwayProvider(settings: $0) }),
         ("kling", { KlingProvider(settings: $0) }),
@@ -27,11 +28,32 @@ public enum ProviderCatalog {
                                 stored: [String: [String: String]] = [:], publicURL: String? = nil,
                                 callbackToken: String? = nil, callbacks: ProviderCallbackHub = ProviderCallbackHub())
         -> ProviderRegistry {
+        var registry = registry(dataDirectory: dataDirectory, callbacks: callbacks) { name in
+            ProviderSettings.resolve(provider: name, environment: environment, stored: stored[name] ?? [:],
+                                     publicURL: publicURL, callbackToken: callbackToken)
+        }
+        registry.pricing = ProviderPricing.configured(environment: environment)
+        return registry
+    }
+
+    /// The registry with every remote adapter configured from `settings` (flags, `/v1/config`, environment,
+    /// files, as layered there).
+    public static func registry(dataDirectory: String, settings: VidflowSettings, publicURL: String? = nil,
+                                callbackToken: String? = nil, callbacks: ProviderCallbackHub = ProviderCallbackHub())
+        -> ProviderRegistry {
+        registry(dataDirectory: dataDirectory, callbacks: callbacks) { name in
+            ProviderSettings.resolve(provider: name, settings: settings, publicURL: publicURL, callbackToken: callbackToken)
+        }
+    }
+
+    private static func registry(dataDirectory: String, callbacks: ProviderCallbackHub,
+                                 settings: (String) -> ProviderSettings) -> ProviderRegistry {
         var registry = ProviderRegistry([LocalProvider(directory: dataDirectory + "/providers/local")], callbacks: callbacks)
+        registry.pricing = ProviderPricing.configured()
         for (name, make) in remote {
-            let settings = ProviderSettings.resolve(provider: name, environment: environment, stored: stored[name] ?? [:],
-                                                    publicURL: publicURL, callbackToken: callbackToken)
-            registry.register(make(settings), settings: settings)
+            var resolved = settings(name)
+            resolved.directory = dataDirectory + "/providers/" + name
+            registry.register(make(resolved), settings: resolved)
         }
         return registry
     }

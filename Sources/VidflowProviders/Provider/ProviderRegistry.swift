@@ -5,6 +5,8 @@ public struct ProviderRegistry: Sendable {
     public let callbacks: ProviderCallbackHub
     /// Settings each provider was built with (keys masked when shown), by name.
     public private(set) var settings: [String: ProviderSettings] = [:]
+    /// List prices with the operator's overrides, for estimates (`ProviderPricing`).
+    public var pricing: ProviderPricing = .list
 
     public init(_ providers: [any VideoProvider] = [], callbacks: ProviderCallbackHub = ProviderCallbackHub()) {
         self.callbacks = callbacks

@@ -17,10 +17,13 @@ public struct ProviderSettings: Sendable, Hashable {
     public var callbackURL: String?
     /// Secret for verifying signed callbacks (Replicate `whsec_…`), or the token expected on unsigned ones.
     public var webhookSecret: String?
-    /// Provider-specific options (`vertex_project`, `region`, ...).
+    /// Provider-specific options (Vertex's `project`, `location`, `credentials_file`, …; OpenAI's `auth_header`).
     public var options: [String: String]
     /// Seconds one HTTP request may take.
     public var requestTimeout: Int
+    /// A directory the adapter may keep files in (`<data>/providers/<name>`: Vertex's inline videos); set
+    /// by `ProviderCatalog.registry`.
+    public var directory: String?
 
     public init(apiKeys: [String] = [], secretKeys: [String] = [], baseURL: String? = nil, requestsPerMinute: Int? = nil,
                 maxConcurrency: Int? = nil, callbackURL: String? = nil, webhookSecret: String? = nil,
@@ -47,52 +50,67 @@ public struct ProviderSettings: Sendable, Hashable {
         "openai": "OPENAI_API_KEY", "google": "GEMINI_API_KEY", "runway": "RUNWAY_API_KEY",
         "kling": "KLING_ACCESS_KEY", "seedance": "ARK_API_KEY", "fal": "FAL_KEY",
         "replicate": "REPLICATE_API_TOKEN", "dashscope": "DASHSCOPE_API_KEY", "yunwu": "YUNWU_API_KEY",
+        // Vertex AI's "keys" are OAuth access tokens; its usual credential is a key file (`options`).
+        "vertex": "VIDFLOW_VERTEX_ACCESS_TOKEN",
     ]
+
+    /// Whether anything to authenticate with is configured: keys, or a service-account key file (Vertex).
+    public var hasCredentials: Bool {
+        !apiKeys.isEmpty || !(options[VertexVeoProvider.Option.credentialsFile] ?? "").isEmpty
+    }
+
+    /// The fields `PUT /v1/config` may store per provider; other stored fields become `options`.
+    static let storedFields: Set<String> = ["api_key", "secret_key", "base_url", "rpm", "max_concurrency",
+                                            "webhook_secret", "timeout"]
 
     /// Settings for `provider` from the environment, with `stored` (the server's `/v1/config` keys and
     /// options) winning over it. Variables: the key list above (Kling adds `KLING_SECRET_KEY`), and
-    /// `VIDFLOW_<NAME>_BASE_URL`, `_RPM`, `_CONCURRENCY`, `_WEBHOOK_SECRET`, `_TIMEOUT`.
+    /// `VIDFLOW_<NAME>_BASE_URL`, `_RPM`, `_CONCURRENCY`, `_WEBHOOK_SECRET`, `_TIMEOUT` (`SettingsCatalog`).
     public static func resolve(provider: String, environment: [String: String] = ProcessInfo.processInfo.environment,
                                stored: [String: String] = [:], publicURL: String? = nil,
                                callbackToken: String? = nil) -> ProviderSettings {
-        let prefix = "VIDFLOW_" + provider.uppercased() + "_"
-        func value(_ storedKey: String, _ variables: [String]) -> String? {
-            if let text = stored[storedKey], !text.isEmpty { return text }
-            for variable in variables { if let text = environment[variable], !text.isEmpty { return text } }
-            return nil
-        }
+        let settings = VidflowSettings.environment(environment)
+            .adding(stored: [provider: stored.filter { storedFields.contains($0.key) }])
+        return resolve(provider: provider, settings: settings, options: stored.filter { !storedFields.contains($0.key) },
+                       publicURL: publicURL, callbackToken: callbackToken)
+    }
+
+    /// Settings for `provider` read from `settings` (`providers.<name>.*`, or `audio.<service>.*` for the
+    /// speech services), whose layers decide which of flags, `/v1/config`, environment and files wins.
+    public static func resolve(provider: String, settings: VidflowSettings, options: [String: String] = [:],
+                               publicURL: String? = nil, callbackToken: String? = nil) -> ProviderSettings {
+        let prefix = SettingsCatalog.prefix(of: provider) + "."
         func list(_ text: String?) -> [String] {
             (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
-        var settings = ProviderSettings()
-        settings.apiKeys = list(value("api_key", [keyVariables[provider], prefix + "API_KEY"].compactMap { $0 }))
-        settings.secretKeys = list(value("secret_key", provider == "kling" ? ["KLING_SECRET_KEY"] : [prefix + "SECRET_KEY"]))
+        var result = ProviderSettings(options: options)
+        result.apiKeys = list(settings.string(prefix + "api_key"))
+        result.secretKeys = list(settings.string(prefix + "secret_key"))
         // Pairs may be given together as `ACCESS:SECRET,ACCESS:SECRET` (how `/v1/config` stores Kling keys).
         // Only providers whose keys are pairs split them: fal's keys are `key_id:key_secret` and go whole.
-        if pairedKeyProviders.contains(provider), settings.secretKeys.isEmpty,
-           settings.apiKeys.contains(where: { $0.contains(":") }) {
-            let pairs = settings.apiKeys.map { $0.split(separator: ":", maxSplits: 1).map(String.init) }
-            settings.apiKeys = pairs.map { $0[0] }
-            settings.secretKeys = pairs.map { $0.count > 1 ? $0[1] : "" }
+        if pairedKeyProviders.contains(provider), result.secretKeys.isEmpty,
+           result.apiKeys.contains(where: { $0.contains(":") }) {
+            let pairs = result.apiKeys.map { $0.split(separator: ":", maxSplits: 1).map(String.init) }
+            result.apiKeys = pairs.map { $0[0] }
+            result.secretKeys = pairs.map { $0.count > 1 ? $0[1] : "" }
         }
-        let defaultBase = provider == "openai" ? ["OPENAI_BASE_URL"] : []
-        settings.baseURL = value("base_url", [prefix + "BASE_URL"] + defaultBase)
-        settings.requestsPerMinute = value("rpm", [prefix + "RPM"]).flatMap(Int.init)
-        settings.maxConcurrency = value("max_concurrency", [prefix + "CONCURRENCY"]).flatMap(Int.init)
+        result.baseURL = settings.string(prefix + "base_url")
+        result.requestsPerMinute = settings.int(prefix + "rpm")
+        result.maxConcurrency = settings.int(prefix + "concurrency")
         // Providers that sign their callbacks need their own secret; the others are checked with vidflow's token.
-        settings.webhookSecret = value("webhook_secret", [prefix + "WEBHOOK_SECRET"])
+        result.webhookSecret = settings.string(prefix + "webhook_secret")
             ?? (signedCallbacks.contains(provider) ? nil : callbackToken)
-        settings.requestTimeout = value("timeout", [prefix + "TIMEOUT"]).flatMap(Int.init) ?? 60
-        for (key, text) in stored where !["api_key", "secret_key", "base_url", "rpm", "max_concurrency",
-                                           "webhook_secret", "timeout"].contains(key) {
-            settings.options[key] = text
+        result.requestTimeout = settings.int(prefix + "timeout") ?? 60
+        // Provider-specific settings (`SettingsCatalog.providerOptions`: Vertex's project, location, key file…).
+        for field in SettingsCatalog.providerOptions[provider]?.keys.sorted() ?? [] where result.options[field] == nil {
+            if let text = settings.string(prefix + field), !text.isEmpty { result.options[field] = text }
         }
         if let publicURL, !publicURL.isEmpty {
             var url = (publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL) + "/v1/callbacks/" + provider
             if let callbackToken { url += "?token=" + callbackToken }
-            settings.callbackURL = url
+            result.callbackURL = url
         }
-        return settings
+        return result
     }
 
     /// The settings as shown to people: keys masked (`sk-****x4KR`), secrets only as "set".

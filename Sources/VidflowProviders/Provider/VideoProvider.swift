@@ -36,6 +36,9 @@ public protocol VideoProvider: Sendable {
     func lookup(idempotencyKey: String, request: VideoRequest) async throws -> String?
     /// Where to download the finished video from, with any headers the download needs.
     func resultLocation(of jobID: String) async throws -> ResultLocation
+    /// Every video of the finished job, in order (several where one job makes several, e.g. Veo's
+    /// `sampleCount`), each with the headers its download needs. The default reads `status(of:)`.
+    func resultLocations(of jobID: String) async throws -> [ResultLocation]
     /// The provider request `submit` would send for `request`, secrets and inline media bytes removed:
     /// what is recorded on the attempt.
     func wireRequest(for request: VideoRequest, idempotencyKey: String) throws -> JSONValue
@@ -62,6 +65,12 @@ extension VideoProvider {
     }
 
     public func wireRequest(for request: VideoRequest, idempotencyKey: String) throws -> JSONValue { request.json }
+
+    public func resultLocations(of jobID: String) async throws -> [ResultLocation] {
+        let current = try await status(of: jobID)
+        if current.state == .succeeded, let result = current.result { return [result] + current.additionalResults }
+        return [try await resultLocation(of: jobID)]
+    }
 
     public func testConnection() async throws {}
 

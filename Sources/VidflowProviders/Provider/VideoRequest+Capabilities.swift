@@ -49,7 +49,9 @@ extension VideoRequest {
         if let max = capabilities.maxPromptLength, prompt.count > max {
             throw invalid("prompt: \(prompt.count) characters is longer than \(modelName) accepts (at most \(max))")
         }
-        if prompt.isEmpty && !capabilities.textToVideo && image == nil {
+        // An image-to-video-only model needs its image with or without a prompt (reference images or a
+        // remix stand in for it where the model takes them).
+        if !capabilities.textToVideo && image == nil && (referenceImages ?? []).isEmpty && remixOf == nil {
             throw invalid("image: \(modelName) at \(provider) needs an image")
         }
         if image != nil, aspectRatio != nil, capabilities.aspectRatios.isEmpty {
@@ -98,9 +100,11 @@ extension VideoRequest {
         try drop(\.watermark, "watermark", supported: capabilities.watermark || watermark == false)
         if let count = numOutputs, count != 1 {
             guard count >= 1 else { throw invalid("num_outputs must be at least 1, got \(count)") }
-            if count > capabilities.maxOutputs {
-                request.numOutputs = try unsupported("num_outputs", String(count), allowed: ["1–\(capabilities.maxOutputs)"],
-                                                     nearest: String(capabilities.maxOutputs)).flatMap(Int.init)
+            // A model whose job makes one video fans out into one job per video (up to `maxFannedOutputs`).
+            let limit = capabilities.outputLimit
+            if count > limit {
+                request.numOutputs = try unsupported("num_outputs", String(count), allowed: ["1–\(limit)"],
+                                                     nearest: String(limit)).flatMap(Int.init)
             }
         }
         if let images = referenceImages, images.count > capabilities.maxReferenceImages {

@@ -92,6 +92,21 @@ enum GoogleVeoMapping {
     /// operation named by `remixOf`, which `submit` reads first; without it (`wireRequest`, which cannot
     /// call out) the body names the operation in its place.
     static func body(for request: VideoRequest, provider: String, extending videoURI: String? = nil) throws(ProviderError) -> JSONValue {
+        var (instance, parameters) = try parts(of: request, provider: provider)
+        if let earlier = request.remixOf, instance["video"] == nil {
+            instance["video"] = ["uri": .string(videoURI ?? (isVideoURI(earlier) ? earlier : "<video of \(earlier)>"))]
+        }
+        var body: [String: JSONValue] = ["instances": [.object(instance)]]
+        if !parameters.isEmpty { body["parameters"] = .object(parameters) }
+        return .object(body)
+    }
+
+    /// `instances[0]` and `parameters` of a `predictLongRunning` body as the Gemini API and Vertex AI both
+    /// read them, without the video to extend (whose shape differs): prompt, inline first/last frame and
+    /// reference images, `sampleCount`, `durationSeconds`, `aspectRatio`, `resolution`, `negativePrompt`,
+    /// then `extra_body` (`referenceImages`/`video` into the instance, the rest into `parameters`).
+    static func parts(of request: VideoRequest, provider: String) throws(ProviderError)
+        -> (instance: [String: JSONValue], parameters: [String: JSONValue]) {
         let model = currentModel(request.model)
         try checkCombinations(request, model: model, provider: provider)
         var instance: [String: JSONValue] = ["prompt": .string(request.prompt)]
@@ -101,9 +116,6 @@ enum GoogleVeoMapping {
         }
         if let paths = request.referenceImages, !paths.isEmpty {
             instance["referenceImages"] = try referenceImages(.array(paths.map { .string($0) }), provider: provider)
-        }
-        if let earlier = request.remixOf {
-            instance["video"] = ["uri": .string(videoURI ?? (isVideoURI(earlier) ? earlier : "<video of \(earlier)>"))]
         }
         var parameters: [String: JSONValue] = [:]
         parameters["sampleCount"] = request.numOutputs.map { .int($0) }
@@ -122,9 +134,7 @@ enum GoogleVeoMapping {
                 parameters[key] = value
             }
         }
-        var body: [String: JSONValue] = ["instances": [.object(instance)]]
-        if !parameters.isEmpty { body["parameters"] = .object(parameters) }
-        return .object(body)
+        return (instance, parameters)
     }
 
     /// What the Gemini API refuses to combine, refused before anything is paid for: reference images with a
@@ -190,14 +200,7 @@ enum GoogleVeoMapping {
             // Gemini operations do not tell queued from running.
             return VideoJobStatus(state: .running, pollAfterMs: pollAfterMs)
         }
-        if let error = operation["error"], error.objectValue != nil {
-            let message = error["message"]?.stringValue ?? "the operation failed"
-            let code = error["status"]?.stringValue ?? error["code"]?.interpolated
-            let text = code.map { "\(message) (\($0))" } ?? message
-            return VideoJobStatus(state: .failed, errorMessage: text,
-                                  errorKind: isContentRejection(message) ? .rejectedContent : .providerFailed)
-        }
-        let response = operation["response"]?["generateVideoResponse"]
+        if let failed = failure(of: operation) { return failed }
         let uris = videoURIs(of: operation)
         if let uri = uris.first {
             // With `sampleCount` > 1 every sample is a result; the first is `result`, the rest follow it.
@@ -205,14 +208,30 @@ enum GoogleVeoMapping {
             status.additionalResults = uris.dropFirst().map { ResultLocation(url: $0, headers: headers) }
             return status
         }
-        let filtered = response?["raiMediaFilteredCount"]?.intValue ?? 0
+        return filtered(operation["response"]?["generateVideoResponse"])
+            ?? VideoJobStatus(state: .failed, errorMessage: "the operation finished without a video", errorKind: .providerFailed)
+    }
+
+    /// A finished operation's `error {code, message, status}` as a failed status (an RAI refusal in its
+    /// words is `rejected_content`); nil when there is none.
+    static func failure(of operation: JSONValue) -> VideoJobStatus? {
+        guard let error = operation["error"], error.objectValue != nil else { return nil }
+        let message = error["message"]?.stringValue ?? "the operation failed"
+        let code = error["status"]?.stringValue ?? error["code"]?.interpolated
+        let text = code.map { "\(message) (\($0))" } ?? message
+        return VideoJobStatus(state: .failed, errorMessage: text,
+                              errorKind: isContentRejection(message) ? .rejectedContent : .providerFailed)
+    }
+
+    /// A response whose videos the safety filter removed (`raiMediaFilteredCount` / `raiMediaFilteredReasons`,
+    /// in the Gemini API's `generateVideoResponse` and Vertex's `response` alike) as a `rejected_content`
+    /// failure, never retried; nil when nothing was filtered.
+    static func filtered(_ response: JSONValue?) -> VideoJobStatus? {
+        let count = response?["raiMediaFilteredCount"]?.intValue ?? 0
         let reasons = (response?["raiMediaFilteredReasons"]?.arrayValue ?? []).compactMap(\.stringValue)
-        if filtered > 0 || !reasons.isEmpty {
-            let why = reasons.isEmpty ? "\(filtered) video(s) removed by the safety filter" : reasons.joined(separator: "; ")
-            return VideoJobStatus(state: .failed, errorMessage: "blocked by Google's safety filter: " + why,
-                                  errorKind: .rejectedContent)
-        }
-        return VideoJobStatus(state: .failed, errorMessage: "the operation finished without a video", errorKind: .providerFailed)
+        guard count > 0 || !reasons.isEmpty else { return nil }
+        let why = reasons.isEmpty ? "\(count) video(s) removed by the safety filter" : reasons.joined(separator: "; ")
+        return VideoJobStatus(state: .failed, errorMessage: "blocked by Google's safety filter: " + why, errorKind: .rejectedContent)
     }
 
     /// Veo states RAI refusals in prose ("…violate Google's Responsible AI practices…"); there is no code.

@@ -10,10 +10,9 @@ import VidflowCore
 /// `ASSET` reference images (Veo 3.1, not with a first/last frame); `remix_of` extends an earlier Veo
 /// video: its operation is read for `video.uri`, sent as `instances[0].video` (720p only).
 /// Not supported here: cancelling (the Gemini API has no cancel path), finding a lost create again
-/// (no client reference), callbacks (`webhookConfig` casing and signing are unconfirmed), and the
-/// Vertex AI endpoint (`vertex_project`/`vertex_location`): it needs OAuth access tokens instead of
-/// API keys, polls with `POST …:fetchPredictOperation`, and returns `gs://` URIs or inline bytes that
-/// need a Cloud Storage download, so it is not a base-URL swap.
+/// (no client reference), and callbacks (`webhookConfig` casing and signing are unconfirmed). Veo on
+/// Vertex AI (OAuth, `fetchPredictOperation`, `gs://` or inline results) is the `vertex` provider
+/// (`VertexVeoProvider`), which shares this adapter's mapping.
 public final class GoogleVeoProvider: VideoProvider {
     public static let defaultBaseURL = "https://generativelanguage.googleapis.com/v1beta"
 

@@ -1,5 +1,6 @@
-import Crypto
 import Foundation
+import JWTKit
+import Synchronization
 import VidflowCore
 
 /// Kling's per-model limits and the pure mapping between vidflow's unified request and status and
@@ -162,19 +163,64 @@ enum KlingModels {
 
     // MARK: Auth
 
-    /// A Kling API token: a JWT (HS256) with `iss` = access key, `exp` = now + 30 min, `nbf` = now − 5 s,
-    /// signed with the secret key. Made fresh for every request.
-    static func jwt(accessKey: String, secretKey: String, now: Date = Date()) -> String {
-        let seconds = Int(now.timeIntervalSince1970)
-        let header: JSONValue = ["alg": "HS256", "typ": "JWT"]
-        let payload: JSONValue = ["iss": .string(accessKey), "exp": .int(seconds + 1800), "nbf": .int(seconds - 5)]
-        let input = base64URL(Data(header.canonicalJSON.utf8)) + "." + base64URL(Data(payload.canonicalJSON.utf8))
-        let signature = HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: SymmetricKey(data: Data(secretKey.utf8)))
-        return input + "." + base64URL(Data(signature))
+    /// The claims of a Kling API token: `iss` = access key, `exp` = now + 30 min, `nbf` = now − 5 s.
+    struct TokenClaims: JWTPayload {
+        var iss: IssuerClaim
+        var exp: ExpirationClaim
+        var nbf: NotBeforeClaim
+
+        func verify(using algorithm: some JWTAlgorithm) async throws {
+            try exp.verifyNotExpired()
+            try nbf.verifyNotBefore()
+        }
     }
 
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+    /// A Kling API token: a JWT (HS256) with `TokenClaims`, signed with the secret key by jwt-kit.
+    static func jwt(accessKey: String, secretKey: String, now: Date = Date()) async throws -> String {
+        let seconds = now.timeIntervalSince1970.rounded(.down)
+        let claims = TokenClaims(iss: IssuerClaim(value: accessKey),
+                                 exp: ExpirationClaim(value: Date(timeIntervalSince1970: seconds + 1800)),
+                                 nbf: NotBeforeClaim(value: Date(timeIntervalSince1970: seconds - 5)))
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: hmacKey(secretKey), digestAlgorithm: .sha256, serializer: JWTIntegerSeconds.serializer)
+        return try await keys.sign(claims)
+    }
+
+    /// The secret as an HMAC key. jwt-kit asserts (in debug builds) that an HS256 key has at least 32 bytes;
+    /// a shorter secret is padded with zero bytes to 32, which HMAC does itself (RFC 2104 pads every key
+    /// to the 64-byte block), so the signature is the one the secret alone makes.
+    static func hmacKey(_ secret: String) -> HMACKey {
+        var bytes = Array(secret.utf8)
+        if bytes.count < 32 { bytes += Array(repeating: 0, count: 32 - bytes.count) }
+        return HMACKey(from: bytes)
+    }
+
+    /// Kling tokens for every access key that has a secret, signed afresh by `refresh` before each request
+    /// (jwt-kit signs asynchronously) and read synchronously by `ProviderHTTPClient`'s auth hook.
+    final class Tokens: Sendable {
+        private let secrets: [String: String]
+        private let signed = Mutex<[String: String]>([:])
+
+        init(secrets: [String: String]) {
+            self.secrets = secrets
+        }
+
+        /// Signs a fresh token for every access key; a failure is an `auth` error that created nothing.
+        func refresh(provider: String, operation: String) async throws(ProviderError) {
+            var fresh: [String: String] = [:]
+            for (access, secret) in secrets {
+                do {
+                    fresh[access] = try await KlingModels.jwt(accessKey: access, secretKey: secret)
+                } catch {
+                    throw ProviderError(provider: provider, operation: operation, kind: .auth,
+                                        message: "cannot sign the token of access key \(APIKeyPool.mask(access)): \(error)",
+                                        jobCertainlyNotCreated: true)
+                }
+            }
+            signed.withLock { $0.merge(fresh) { _, new in new } }
+        }
+
+        /// The last token signed for `accessKey`.
+        func token(for accessKey: String) -> String? { signed.withLock { $0[accessKey] } }
     }
 }

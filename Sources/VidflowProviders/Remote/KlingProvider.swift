@@ -23,6 +23,8 @@ public final class KlingProvider: VideoProvider {
     let http: ProviderHTTPClient
     let callbackURL: String?
     let webhookSecret: String?
+    /// The JWTs of the access keys that have secret keys, signed before each request.
+    let tokens: KlingModels.Tokens
     /// The wait suggested between polls (the Vercel SDK polls every 5 s); tests pass less.
     let pollAfterMs: Int
 
@@ -38,11 +40,10 @@ public final class KlingProvider: VideoProvider {
             secrets[key] = secretKeys[index]
         }
         let usesJWT = !secretKeys.isEmpty
-        let pairs = secrets
+        let tokens = KlingModels.Tokens(secrets: secrets)
+        self.tokens = tokens
         var http = ProviderHTTPClient(provider: "kling", settings: settings, baseURL: settings.baseURL ?? Self.defaultBaseURL) { key in
-            if let secret = pairs[key] {
-                return [("Authorization", "Bearer " + KlingModels.jwt(accessKey: key, secretKey: secret))]
-            }
+            if let token = tokens.token(for: key) { return [("Authorization", "Bearer " + token)] }
             guard !usesJWT else {
                 throw ProviderError(provider: "kling", operation: "sign request", kind: .auth,
                                     message: "no secret key for access key \(APIKeyPool.mask(key)) (KLING_SECRET_KEY lists them in the same order)",
@@ -164,6 +165,7 @@ public final class KlingProvider: VideoProvider {
 
     /// The `data` of a Kling answer; a `code` other than 0 is an error (the API answered, so nothing was created).
     private func data(_ request: ProviderHTTPRequest) async throws(ProviderError) -> JSONValue {
+        try await tokens.refresh(provider: name, operation: request.operation)
         let json = try await http.json(request)
         if let code = json["code"]?.intValue, code != 0 {
             let message = json["message"]?.stringValue ?? ""

@@ -30,6 +30,7 @@ enum RunwayModels {
     static let seedanceReferences = 9
 
     static let gen4Ratios = ["1280:720", "720:1280", "1104:832", "960:960", "832:1104", "1584:672"]
+    static let gen3Ratios = ["1280:768", "768:1280"]
     static let veoRatios = ["1280:720", "720:1280", "1080:1920", "1920:1080"]
     static let seedanceFastRatios = ["992:432", "864:496", "752:560", "640:640", "560:752", "496:864",
                                      "1470:630", "1280:720", "1112:834", "960:960", "834:1112", "720:1280"]
@@ -45,6 +46,10 @@ enum RunwayModels {
         // gen4_turbo's durations are typed `int` only in the SDK (unconfirmed); 5 and 10 are what Runway
         // has always billed for it.
         Model(id: "gen4_turbo", ratios: gen4Ratios, textToVideo: false, seconds: [5, 10], defaultSeconds: 5, seed: true),
+        // Gen-3 Alpha Turbo (Runway's API reference): image-to-video only, 5 or 10 s, two ratios, a first and
+        // a last keyframe (`position: "last"` began with this model), a seed, and prompts up to 512 characters.
+        Model(id: "gen3a_turbo", ratios: gen3Ratios, textToVideo: false, seconds: [5, 10], defaultSeconds: 10, lastFrame: true,
+              seed: true, maxPrompt: 512),
         Model(id: "veo3.1", ratios: veoRatios, seconds: [4, 6, 8], defaultSeconds: 8, lastFrame: true, audio: true,
               negativePrompt: true, seed: true),
         Model(id: "veo3.1_fast", ratios: veoRatios, seconds: [4, 6, 8], defaultSeconds: 8, lastFrame: true, audio: true,

@@ -33,7 +33,8 @@ public struct VideoGenerateStage: Stage {
                 ParameterSpec("image", .file, description: "First frame / reference image (a local path)."),
                 ParameterSpec("last_frame", .file, description: "Last frame image (a local path)."),
                 ParameterSpec("generate_audio", .bool),
-                ParameterSpec("num_outputs", .int, description: "Videos from one job, where the model makes several."),
+                ParameterSpec("num_outputs", .int,
+                              description: "Videos to make: one job where the model makes several, else one job per video."),
                 ParameterSpec("images", .array, description: "Reference images (local paths) besides the first frame."),
                 ParameterSpec("remix_of", .string, description: "The provider's job id of an earlier video to remix or extend."),
                 ParameterSpec("style", .string, description: "A style preset, where the model has them."),
@@ -43,7 +44,11 @@ public struct VideoGenerateStage: Stage {
                               description: "error: reject what the model cannot honour; nearest: use the nearest allowed value."),
             ],
             outputs: [
-                OutputSpec("job_id", .string, description: "The provider's job id."),
+                OutputSpec("job_id", .string, description: "The provider's job id (the first, with several)."),
+                OutputSpec("job_ids", .array, description: "Every job's id, in order (num_outputs fanned out: one per video)."),
+                OutputSpec("videos", .int, description: "Videos the jobs make together."),
+                OutputSpec("estimated_cost", .any,
+                           description: "What the jobs this stage paid for cost at list price (null when unknown)."),
                 OutputSpec("provider", .string),
                 OutputSpec("model", .string),
                 OutputSpec("stage_id", .string, description: "This stage's id, so a failed poll can ask a retry to restart here."),
@@ -72,12 +77,12 @@ public struct VideoGenerateStage: Stage {
             }
             let isLast = index == choices.count - 1
             do {
-                let job = try await submit(unified, to: provider, model: choice.model, isFirst: index == 0, policy: policy,
-                                           context: context)
-                return StageResult(outputs: [
-                    "job_id": .string(job.id), "provider": .string(provider.name), "model": .string(job.model),
-                    "stage_id": .string(context.stageID), "failover": .array(passedOver),
-                ])
+                let made = try await submit(unified, to: provider, model: choice.model, isFirst: index == 0, policy: policy,
+                                            context: context)
+                var outputs = made.outputs
+                outputs["stage_id"] = .string(context.stageID)
+                outputs["failover"] = .array(passedOver)
+                return StageResult(outputs: outputs)
             } catch let error as ProviderError where error.allowsFailover && !isLast {
                 await context.log("\(provider.name) failed (\(error.kind.rawValue)): \(error.message); trying \(choices[index + 1].provider)")
                 passedOver.append(["provider": .string(provider.name), "code": .string(error.kind.rawValue),
@@ -89,11 +94,11 @@ public struct VideoGenerateStage: Stage {
         throw StageFailure(.internalError, "no provider was tried")
     }
 
-    /// Validates `unified` for `provider` and submits it once; returns the job id and the model used.
+    /// Validates `unified` for `provider` and submits its jobs, each once (`submitJobs`).
     /// `model` (from a `name/model` entry) wins; the stage's `model` applies to a failover provider only
     /// when that provider knows it.
     private func submit(_ unified: VideoRequest, to provider: any VideoProvider, model: String?, isFirst: Bool,
-                        policy: UnsupportedPolicy, context: any StageContext) async throws -> (id: String, model: String) {
+                        policy: UnsupportedPolicy, context: any StageContext) async throws -> SubmittedJobs {
         var request = unified
         request.model = model ?? unified.model
         request.extraBody = Self.extraBody(unified.extraBody, for: provider.name, providers: Set(providers.names))
@@ -102,22 +107,10 @@ public struct VideoGenerateStage: Stage {
             await context.log("\(provider.name) has no model '\(wanted)'; using its default")
             request.model = nil
         }
-        let adapted = try request.adapted(to: provider.capabilities(forModel: request.model), provider: provider.name,
-                                          onUnsupported: policy)
+        let capabilities = provider.capabilities(forModel: request.model)
+        let adapted = try request.adapted(to: capabilities, provider: provider.name, onUnsupported: policy)
         for warning in adapted.warnings { await context.log("warning: " + warning) }
-        let final = adapted.request
-        let key = "vf-\(context.runID)-\(context.stageID)"
-        let wire = (try? provider.wireRequest(for: final, idempotencyKey: key)).map(WireRedaction.redact) ?? .null
-        let registry = providers
-        let job = try await context.submitOnce(
-            provider: provider.name, request: ["unified": final.json, "provider_request": wire],
-            reconcile: { name, key in
-                guard let recorded = registry.provider(name) else { return nil }
-                return try await recorded.lookup(idempotencyKey: key, request: final)
-            },
-            submit: { key in try await provider.submit(final, idempotencyKey: key) })
-        await context.log("\(job.origin.rawValue) job \(job.externalID) at \(job.provider)")
-        return (job.externalID, final.model ?? "")
+        return try await submitJobs(adapted.request, capabilities: capabilities, to: provider, context: context)
     }
 
     /// `extra_body` for one provider: sections named after a provider (`extra_body.kling: {…}`) apply

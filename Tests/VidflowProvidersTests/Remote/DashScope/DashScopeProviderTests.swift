@@ -318,7 +318,10 @@ final class DashScopeProviderTests: XCTestCase {
         let t2v = wan.capabilities(for: "wan2.6-t2v")
         XCTAssertThrowsError(try VideoRequest(model: "wan2.6-t2v", prompt: "x", referenceImages: ["/tmp/r.jpg"])
             .adapted(to: t2v, provider: "dashscope", onUnsupported: .error))
-        XCTAssertThrowsError(try VideoRequest(model: "wan2.6-t2v", prompt: "x", numOutputs: 2)
+        // One video per task: num_outputs fans out into tasks, up to the fan-out bound.
+        XCTAssertEqual(try VideoRequest(model: "wan2.6-t2v", prompt: "x", numOutputs: 2)
+            .adapted(to: t2v, provider: "dashscope", onUnsupported: .error).request.numOutputs, 2)
+        XCTAssertThrowsError(try VideoRequest(model: "wan2.6-t2v", prompt: "x", numOutputs: 9)
             .adapted(to: t2v, provider: "dashscope", onUnsupported: .error))
         XCTAssertEqual(try VideoRequest(model: "wan2.6-t2v", prompt: "x", watermark: true)
             .adapted(to: t2v, provider: "dashscope", onUnsupported: .error).request.watermark, true)

@@ -44,7 +44,7 @@ final class GoogleVeoAdvancedTests: XCTestCase {
         XCTAssertEqual(veo2.maxOutputs, 2)
         XCTAssertFalse(veo2.remix)
         // Validation refuses what a model does not declare.
-        XCTAssertThrowsError(try VideoRequest(prompt: "p", numOutputs: 2).adapted(to: veo31, provider: "google", onUnsupported: .error))
+        XCTAssertThrowsError(try VideoRequest(prompt: "p", numOutputs: 9).adapted(to: veo31, provider: "google", onUnsupported: .error))
         XCTAssertThrowsError(try VideoRequest(prompt: "p", remixOf: "x").adapted(to: veo3, provider: "google", onUnsupported: .error))
     }
 

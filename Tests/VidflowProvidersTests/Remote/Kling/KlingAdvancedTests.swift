@@ -55,7 +55,7 @@ final class KlingAdvancedTests: XCTestCase {
         let capabilities = kling.capabilities
         let adapted = try VideoRequest(prompt: "p", watermark: true).adapted(to: capabilities, provider: "kling", onUnsupported: .error)
         XCTAssertEqual(adapted.request.watermark, true)
-        XCTAssertThrowsError(try VideoRequest(prompt: "p", numOutputs: 2).adapted(to: capabilities, provider: "kling",
+        XCTAssertThrowsError(try VideoRequest(prompt: "p", numOutputs: 9).adapted(to: capabilities, provider: "kling",
                                                                                    onUnsupported: .error))
         XCTAssertThrowsError(try VideoRequest(prompt: "p", remixOf: "text2video:1").adapted(to: capabilities, provider: "kling",
                                                                                              onUnsupported: .error))

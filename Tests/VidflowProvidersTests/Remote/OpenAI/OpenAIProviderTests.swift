@@ -199,7 +199,8 @@ final class OpenAIProviderTests: XCTestCase {
 
     func testAdvancedFieldsOpenAICannotHonourAreRefusedByName() throws {
         let openai = OpenAIProvider(settings: ProviderSettings(apiKeys: ["k"]))
-        for (request, field) in [(VideoRequest(prompt: "x", numOutputs: 2), "num_outputs"),
+        // One video per job: num_outputs up to the fan-out bound is honoured with one job per video.
+        for (request, field) in [(VideoRequest(prompt: "x", numOutputs: 9), "num_outputs"),
                                  (VideoRequest(prompt: "x", referenceImages: ["/tmp/a.png"]), "images"),
                                  (VideoRequest(prompt: "x", watermark: true), "watermark"),
                                  (VideoRequest(prompt: "x", style: "anime"), "style")] {
@@ -207,9 +208,9 @@ final class OpenAIProviderTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains(field), "\(error)")
             }
         }
-        let (snapped, warnings) = try VideoRequest(prompt: "x", numOutputs: 3, watermark: false)
+        let (snapped, warnings) = try VideoRequest(prompt: "x", numOutputs: 9, watermark: false)
             .adapted(to: openai.capabilities, provider: "openai", onUnsupported: .nearest)
-        XCTAssertEqual(snapped.numOutputs, 1)
+        XCTAssertEqual(snapped.numOutputs, 8)
         XCTAssertEqual(snapped.watermark, false, "asking for no watermark needs no support")
         XCTAssertEqual(warnings.count, 1)
     }
@@ -219,8 +220,8 @@ final class OpenAIProviderTests: XCTestCase {
         let environment = ["OPENAI_API_KEY": "sk-test-revoked, sk-test-good", "VIDFLOW_OPENAI_BASE_URL": fake.baseURL,
                            "VIDFLOW_OPENAI_CONCURRENCY": "2", "VIDFLOW_OPENAI_RPM": "600"]
         let registry = ProviderCatalog.registry(dataDirectory: NSTemporaryDirectory() + "vidflow-catalog", environment: environment)
-        XCTAssertEqual(Set(registry.names), ["local", "openai", "google", "runway", "kling", "seedance", "fal", "replicate",
-                                             "dashscope", "yunwu"])
+        XCTAssertEqual(Set(registry.names), ["local", "openai", "google", "vertex", "runway", "kling", "seedance", "fal",
+                                             "replicate", "dashscope", "yunwu"])
         XCTAssertEqual(registry.poolLimits, ["provider:openai": 2])
         let openai = try XCTUnwrap(registry.provider("openai"))
         XCTAssertEqual(openai.keyPool?.keys, ["sk-test-revoked", "sk-test-good"])

@@ -14,6 +14,8 @@ final class FakeRunwayServer: Sendable {
         var polls = 0
         var cancelled = false
         var deleted = false
+        /// Creation order, from 0 (picks the task's clip and whether it fails).
+        var index = 0
     }
 
     struct Script: Sendable {
@@ -31,11 +33,18 @@ final class FakeRunwayServer: Sendable {
         var stuck = false
         /// Tasks fail with this `failureCode` and `failure` text.
         var failure: (code: String, message: String)?
+        /// Only the tasks created in these places (0-based) fail; nil: all do when `failure` is set.
+        var failingTasks: Set<Int>?
+        /// Delay the answers to every create after the first (after the task was made) by this long.
+        var laterCreateDelay: Duration?
+        /// A clip per task in creation order (cycling), instead of the one `clip` for all.
+        var clips: [Data] = []
     }
 
     static let models: [String: [String]] = [
         "gen4.5": ["1280:720", "720:1280", "1104:832", "960:960", "832:1104", "1584:672"],
         "gen4_turbo": ["1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672"],
+        "gen3a_turbo": ["1280:768", "768:1280"],
         "veo3.1": ["1280:720", "720:1280", "1080:1920", "1920:1080"],
         "veo3.1_fast": ["1280:720", "720:1280", "1080:1920", "1920:1080"],
         "gemini_omni_flash": ["1280:720", "720:1280"],
@@ -92,7 +101,7 @@ final class FakeRunwayServer: Sendable {
             switch entry["position"]?.stringValue {
             case "first"?: continue
             case "last"?:
-                guard seedance || model.hasPrefix("veo3.1") else {
+                guard seedance || model.hasPrefix("veo3.1") || model == "gen3a_turbo" else {
                     return "Validation of body failed: promptImage.\(index).position: \(model) does not accept a last frame"
                 }
             case nil:
@@ -117,8 +126,9 @@ final class FakeRunwayServer: Sendable {
         if request.method == "GET", request.path.hasPrefix("/files/") {
             // Output URLs are pre-signed: no key needed, none expected.
             let id = String(request.path.dropFirst("/files/".count).dropLast(".mp4".count))
-            guard tasks[id]?.deleted == false, request.query["sig"] == "ok" else { return error(403, "Signature expired") }
-            return .bytes(clip)
+            guard let task = tasks[id], !task.deleted, request.query["sig"] == "ok" else { return error(403, "Signature expired") }
+            let clips = state.withLock { $0.script.clips }
+            return .bytes(clips.isEmpty ? clip : clips[task.index % clips.count])
         }
         let auth = request.headers["authorization"] ?? ""
         let key = auth.hasPrefix("Bearer ") ? String(auth.dropFirst(7)) : ""
@@ -152,7 +162,9 @@ final class FakeRunwayServer: Sendable {
         if imageToVideo {
             if let refusal = Self.checkPromptImage(body["promptImage"], model: model) { return error(400, refusal) }
         } else {
-            guard model != "gen4_turbo" else { return error(400, "Validation of body failed: model: Invalid enum value") }
+            guard model != "gen4_turbo", model != "gen3a_turbo" else {
+                return error(400, "Validation of body failed: model: Invalid enum value")
+            }
             guard body["promptText"]?.stringValue?.isEmpty == false else {
                 return error(400, "Validation of body failed: promptText: Required")
             }
@@ -163,11 +175,21 @@ final class FakeRunwayServer: Sendable {
         if model == "gen4.5", body["duration"]?.intValue.map({ (2...10).contains($0) }) != true {
             return error(400, "Validation of body failed: duration: Number must be between 2 and 10")
         }
-        let task = RunwayTask(id: UUID().uuidString.lowercased(), path: request.path, body: body)
+        if model == "gen3a_turbo" {
+            guard body["ratio"] != nil else { return error(400, "Validation of body failed: ratio: Required") }
+            guard let duration = body["duration"]?.intValue, [5, 10].contains(duration) else {
+                return error(400, "Validation of body failed: duration: Invalid literal value, expected 5 | 10")
+            }
+            if let text = body["promptText"]?.stringValue, text.count > 512 {
+                return error(400, "Validation of body failed: promptText: String must contain at most 512 character(s)")
+            }
+        }
+        var task = RunwayTask(id: UUID().uuidString.lowercased(), path: request.path, body: body)
         let delay: Duration? = state.withLock { state in
+            task.index = state.tasks.count
             state.tasks[task.id] = task
             defer { state.script.firstCreateDelay = nil }
-            return state.script.firstCreateDelay
+            return state.script.firstCreateDelay ?? (task.index > 0 ? state.script.laterCreateDelay : nil)
         }
         let response = FakeResponse.json(["id": .string(task.id)])
         return delay.map { response.delayed($0) } ?? response
@@ -198,7 +220,7 @@ final class FakeRunwayServer: Sendable {
                 object["status"] = "RUNNING"
                 object["progress"] = .double(min(0.9, Double(task.polls) * 0.2))
             }
-        } else if let failure = script.failure {
+        } else if let failure = script.failure, script.failingTasks?.contains(task.index) ?? true {
             object["status"] = "FAILED"
             object["failure"] = .string(failure.message)
             object["failureCode"] = .string(failure.code)

@@ -247,7 +247,7 @@ final class RunwayProviderTests: XCTestCase {
 
     func testCapabilitiesDescribeEachModelTruthfully() {
         let runway = RunwayProvider(settings: ProviderSettings(apiKeys: ["k"]))
-        XCTAssertEqual(runway.capabilities.models.count, 9)
+        XCTAssertEqual(runway.capabilities.models.count, 10)
         XCTAssertFalse(runway.capabilities.models.contains("veo3"), "veo3 was withdrawn")
         let veo = runway.capabilities(for: "veo3.1")
         XCTAssertEqual(veo.allowedSeconds, [4, 6, 8])
