@@ -49,9 +49,12 @@ build: deps
 demo: build
 	@./scripts/demo.sh "$(DATA_DIR)"
 
+# The whole suite; every JSON answer the server tests get is recorded and checked against share/openapi.yaml.
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	rm -f .build/answers.jsonl
+	VIDFLOW_RECORD_RESPONSES=$(CURDIR)/.build/answers.jsonl $(SWIFT) test --skip-build
+	$(VENV)/bin/python scripts/check-response-schemas.py share/openapi.yaml .build/answers.jsonl
 
 # The long property-based run of the API against share/openapi.yaml, with a new seed each time.
 fuzz: test-deps

@@ -89,6 +89,11 @@ let package = Package(
         .executableTarget(name: "vidflow-bench", dependencies: [
             "VidflowCore", "VidflowStore", "VidflowEngine", "VidflowMedia", "VidflowProviders",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
+            // `vidflow-bench sse`: the server in-process, its streams read over loopback HTTP.
+            "VidflowServer",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VidflowCoreTests", dependencies: ["VidflowCore"]),
         .testTarget(name: "VidflowStoreTests", dependencies: [

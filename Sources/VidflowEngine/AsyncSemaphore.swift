@@ -157,10 +157,21 @@ public final class ConcurrencyLimiter: Sendable {
     }
 
     public func release(pool: String?) {
+        release(pool: pool, global: true)
+    }
+
+    /// Releases a stage's pool slot, and its global slot when it still holds one (`StageSlotLease`).
+    func release(pool: String?, global holdsGlobal: Bool) {
         metrics.running(pool, -1)
-        global.release()
+        if holdsGlobal { global.release() }
         if let pool { semaphore(for: pool).release() }
     }
+
+    /// Gives a global slot back while its stage keeps its pool slot (a stage waiting on a provider).
+    func releaseGlobal() { global.release() }
+
+    /// Takes a global slot back for a stage that still holds its pool slot.
+    func acquireGlobal() async throws { try await global.acquire() }
 
     public var queueDepth: Int { global.waiting + pools.withLock { $0.values.reduce(0) { $0 + $1.waiting } } }
 }

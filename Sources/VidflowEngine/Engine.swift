@@ -70,10 +70,12 @@ public actor Engine {
         watcher = nil
     }
 
+    /// Acts on cancels other processes wrote to the store: one query for all runs executing here
+    /// (cancels made through this engine acted at once).
     private func pollCancelRequests() async {
-        for (id, entry) in executions where (try? await services.store.isCancelRequested(id)) == true {
-            await entry.execution.cancel()
-        }
+        guard !executions.isEmpty,
+              let requested = try? await services.store.cancelRequested(among: Array(executions.keys)) else { return }
+        for id in requested { await executions[id]?.execution.cancel() }
     }
 
     /// Validates, plans and builds the rows of a run without writing anything (what `--dry-run` shows).
@@ -180,6 +182,12 @@ public actor Engine {
     /// Cancels a run: at once if this engine runs it, else through the store for its owner to act on.
     /// A run nobody is executing is finished as cancelled here.
     public func cancel(_ runID: String) async throws {
+        if let entry = executions[runID] {
+            // Executing here, so not terminal: the durable request, then the execution stops at once.
+            try await services.store.requestCancel(runID)
+            await entry.execution.cancel()
+            return
+        }
         guard let run = try await services.store.run(runID) else { throw EngineError.unknownRun(runID) }
         guard !run.status.isTerminal else { return }
         try await services.store.requestCancel(runID)
@@ -197,4 +205,9 @@ public actor Engine {
     }
 
     public var activeRunIDs: [String] { executions.keys.sorted() }
+
+    /// Those of `runIDs` this engine is executing now: their events are written, and pushed, by this process.
+    public func executing(_ runIDs: [String]) -> Set<String> {
+        Set(runIDs.filter { executions[$0] != nil })
+    }
 }

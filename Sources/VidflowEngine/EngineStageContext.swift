@@ -23,6 +23,9 @@ struct EngineStageContext: StageContext {
 
     var isRunCancelled: Bool { get async { await execution.cancelRequested } }
 
+    /// The store's record of earlier job durations, when it keeps one (SQLite does).
+    var jobDurations: (any JobDurationHistory)? { execution.services.store as? any JobDurationHistory }
+
     func submitOnce(provider: String, request: JSONValue,
                     reconcile: @Sendable (String, String) async throws -> String?,
                     submit: @Sendable (String) async throws -> String) async throws -> ExternalJob {

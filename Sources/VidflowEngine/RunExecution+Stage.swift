@@ -43,11 +43,15 @@ extension RunExecution {
                                              parameters: parameters, artifacts: services.artifacts,
                                              stateDirectory: "\(services.configuration.dataDirectory)/state/\(type.typeName)",
                                              fileAccess: run.fileAccess)
-            // Bound as the task-local factory, so what the stage calls (provider requests) counts here too.
+            // Bound as the task-local factory, so what the stage calls (provider requests) counts here too;
+            // the lease lets the stage give its global slot back while it waits (`ExecutionSlot`).
+            let lease = StageSlotLease(limiter: services.limiter)
             let outcome = await withMetricsFactory(services.metrics.factory) {
-                await Self.perform(type, context: context, timeoutMs: timeoutMs)
+                await ExecutionSlot.$current.withValue(lease) {
+                    await Self.perform(type, context: context, timeoutMs: timeoutMs)
+                }
             }
-            services.limiter.release(pool: pool)
+            services.limiter.release(pool: pool, global: lease.end())
             switch outcome {
             case .success(let result):
                 return await finishCompleted(id, attempt: attempt, result: result)

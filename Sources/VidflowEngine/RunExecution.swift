@@ -122,8 +122,11 @@ actor RunExecution {
             services.logger.error("run \(runID) stopped: the store refused a write (\(storeFailure)); `vidflow resume` continues it")
             return run
         }
+        // Paid jobs of a cancelled run are stopped here, whatever stage the run was in.
+        var end = StoreBatch()
+        if cancelRequested { end.events = await stopExternalJobs() }
         do {
-            let end = finishBatch()
+            end.append(finishBatch())
             try await services.store.commit(end)
             observe(end)
         } catch {

@@ -7,20 +7,26 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
     public var code: String
     public var message: String
     public var field: String?
+    /// Headers the answer carries besides the body's (`Content-Range: bytes */SIZE` on a 416).
+    public var headers: HTTPFields = [:]
 
-    public init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil) {
+    public init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil,
+                headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        self.headers = headers
     }
 
     public var description: String { "\(status.code) \(code): \(message)" }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let requestID = (context as? ServerRequestContext)?.requestID
-        return try ErrorBody(error: .init(code: code, message: message, field: field, requestID: requestID))
+        var response = try ErrorBody(error: .init(code: code, message: message, field: field, requestID: requestID))
             .response(status, from: request, context: context)
+        for field in headers { response.headers.append(field) }
+        return response
     }
 
     static func badRequest(_ message: String, field: String? = nil, code: String = "invalid_request") -> APIError {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import VidflowCore
 import VidflowProviders
+import VidflowStore
 
 /// `GET/PUT /v1/config`: defaults for video tasks, and provider API keys (write-only, shown masked).
 struct ConfigController {
@@ -22,6 +23,9 @@ struct ConfigController {
 
     func current() async throws -> [String: JSONValue] {
         var config = Self.defaults
+        // The engine's default pool limit (`engine.provider_concurrency`: flag, environment, files) until one is saved.
+        let configured = state.arguments.engine.defaultPoolLimit
+        if SettingsCatalog.providerConcurrencyRange.contains(configured) { config["max_concurrency"] = .int(configured) }
         if let text = try await state.store.setting(Self.settingKey), let stored = try JSONValue.parse(text).objectValue {
             config.merge(stored) { _, new in new }
         }
@@ -41,6 +45,14 @@ struct ConfigController {
         keys(at: dataDirectory + "/provider-keys.json").mapValues { ["api_key": $0] }
     }
 
+    /// `max_concurrency` as saved in `store` by `PUT /v1/config`, when it is a valid one.
+    static func storedMaxConcurrency(in store: SQLiteWorkflowStore) async throws -> Int? {
+        guard let text = try await store.setting(settingKey),
+              let limit = try JSONValue.parse(text)["max_concurrency"]?.intValue,
+              SettingsCatalog.providerConcurrencyRange.contains(limit) else { return nil }
+        return limit
+    }
+
     /// A stored key list as shown: each key masked (`sk-****x4KR`); of an `ACCESS:SECRET` pair (Kling) only
     /// the access key is hinted at.
     static func masked(_ list: String) -> String {
@@ -51,7 +63,12 @@ struct ConfigController {
     }
 
     func render() async throws -> ServerConfig {
-        ServerConfig(try await current(), maskedKeys: keys().mapValues(Self.masked))
+        let stored = keys()
+        // The saved keys over the server's flags, environment and files, as the providers use them.
+        let settings = state.settings.adding(stored: stored.mapValues { ["api_key": $0] })
+        let providers = ProviderCatalog.remote.map(\.name)
+        let effective = Dictionary(uniqueKeysWithValues: providers.map { ($0, ProviderSettingStatus(provider: $0, settings: settings)) })
+        return ServerConfig(try await current(), maskedKeys: stored.mapValues(Self.masked), providerSettings: effective)
     }
 
     @Sendable func show(_ request: Request, context: ServerRequestContext) async throws -> ServerConfig {

@@ -1,11 +1,11 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import ServiceLifecycle
 import VidflowCore
 import VidflowStore
 
-/// Server-Sent Events from the store's event log: `progress`, `log` and `done`, resumable with `Last-Event-ID`.
+/// Server-Sent Events of runs: `progress`, `log` and `done`, pushed as they commit, resumable with `Last-Event-ID`
+/// (see `EventStreamSession`).
 struct EventStreamController {
     let state: ServerState
 
@@ -45,49 +45,18 @@ struct EventStreamController {
     }
 
     private func stream(_ ids: [String], after: Int64) -> Response {
-        let store = state.store
-        let poll = state.arguments.eventPollInterval
+        let session = EventStreamSession(runIDs: ids, store: state.store, engine: state.engine,
+                                         backstopInterval: state.arguments.eventPollInterval,
+                                         bufferLimit: state.arguments.eventStreamBuffer)
         let clients = state.metrics.sseClients
         let body = ResponseBody { writer in
             clients.increment()
             defer { clients.decrement() }
-            try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
-            var last = after
-            var done: Set<String> = []
-            var quiet = Duration.zero
-            // Ends on graceful shutdown too, so an open stream never holds the server up; clients resume.
-            while done.count < ids.count, !Task.isShuttingDownGracefully {
-                try Task.checkCancellation()
-                let events = try await store.events(runIDs: ids, after: last, limit: 500)
-                for event in events {
-                    try await writer.write(ByteBuffer(string: Self.frame(event)))
-                    last = event.id
-                    if event.kind == .done { done.insert(event.runID) }
-                }
-                guard events.isEmpty else { quiet = .zero; continue }
-                if try await Self.allTerminal(ids.filter { !done.contains($0) }, store: store),
-                   try await store.events(runIDs: ids, after: last, limit: 1).isEmpty {
-                    break
-                }
-                try await Task.sleep(for: poll)
-                quiet += poll
-                if quiet >= .seconds(15) {
-                    quiet = .zero
-                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
-                }
-            }
-            try await writer.finish(nil)
+            try await session.run(after: after, writer: &writer)
         }
         var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
         if let buffering = HTTPField.Name("X-Accel-Buffering") { headers[buffering] = "no" }
         return Response(status: .ok, headers: headers, body: body)
-    }
-
-    private static func allTerminal(_ ids: [String], store: SQLiteWorkflowStore) async throws -> Bool {
-        for id in ids {
-            guard let run = try await store.run(id), run.status.isTerminal else { return false }
-        }
-        return true
     }
 
     /// One SSE frame: `id`, `event` (progress, log or done) and the JSON data.

@@ -94,7 +94,13 @@ struct FileController {
 
     /// `HEAD` on a download: the same status and headers (Content-Type, Content-Length, Accept-Ranges), no body.
     @Sendable func head(_ request: Request, context: ServerRequestContext) async throws -> Response {
-        var response = try await download(request, context: context)
+        var response: Response
+        do {
+            response = try await download(request, context: context)
+        } catch let error as APIError where error.status == .rangeNotSatisfiable {
+            // The 416's headers without its body, as before.
+            return Response(status: error.status, headers: error.headers)
+        }
         // The body's declared length becomes Content-Length; for HEAD nothing is written.
         let length = response.headers[.contentLength].flatMap(Int.init) ?? 0
         response.body = ResponseBody(contentLength: length) { writer in try await writer.finish(nil) }

@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// Streams a file, whole or one `Range: bytes=…` slice (206), with Content-Type and Content-Length.
+/// Streams a file, whole or one `Range: bytes=…` slice (206), with Content-Type and Content-Length; a range outside
+/// the file throws a 416 `APIError` carrying `Content-Range: bytes */SIZE`.
 enum FileResponse {
     /// `filename`: offered as `Content-Disposition: attachment; filename="…"; filename*=UTF-8''…`, the name a
     /// browser or `curl -OJ` saves the file under.
@@ -13,11 +14,9 @@ enum FileResponse {
         if let filename { headers[.contentDisposition] = ContentDisposition.attachment(filename: filename) }
         if let range {
             guard let (from, to) = parse(range, size: size) else {
-                var error = Response(status: .rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)"])
-                error.headers[.contentType] = "application/json"
-                error.body = ResponseBody(byteBuffer: ByteBuffer(string:
-                    #"{"error":{"code":"range_not_satisfiable","field":"Range","message":"the range is outside the file"}}"#))
-                return error
+                // Rendered like every error (with the request's id), plus where the file ends.
+                throw APIError(.rangeNotSatisfiable, code: "range_not_satisfiable", "the range is outside the file",
+                               field: "Range", headers: [.contentRange: "bytes */\(size)"])
             }
             (start, end) = (from, to)
             status = .partialContent

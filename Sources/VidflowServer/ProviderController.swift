@@ -33,12 +33,13 @@ struct ProviderController {
         }
         let started = Date()
         var failure: VideoFailure?
-        do {
-            try await provider.testConnection()
-        } catch let error as ProviderError {
-            failure = VideoFailure(code: error.kind.rawValue, message: error.message)
-        } catch {
-            failure = VideoFailure(code: "unreachable", message: "\(error)")
+        if ConnectionTest.lacksCredentials(provider, settings: providers.settings[name]) {
+            // Nothing to authenticate with: answered at once, without a call that can only fail.
+            failure = VideoFailure(code: ErrorKind.auth.rawValue, message: ConnectionTest.noCredentialsMessage(name))
+        } else {
+            let arguments = state.arguments
+            failure = await ConnectionTest.run(provider, within: min(arguments.connectionTestTimeout,
+                                                                    arguments.requestTimeout * 3 / 4))
         }
         let capabilities = provider.capabilities
         return ProviderConnectionTest(provider: name, ok: failure == nil, error: failure,

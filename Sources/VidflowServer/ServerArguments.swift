@@ -18,8 +18,12 @@ public struct ServerArguments: Sendable {
     public var maxJSONBytes: Int
     /// The JSON body limit of `POST /v1/video/generate` (16 MiB): room for a 10 MB `image_base64` image.
     public var maxVideoJSONBytes: Int = 16 * 1024 * 1024
-    /// How often SSE streams look for new events.
+    /// How often an SSE stream reads the store for events of runs this process does not execute (another
+    /// process runs them); events of the runs it executes are pushed as they commit.
     public var eventPollInterval: Duration
+    /// How many pushed events an SSE stream may fall behind its client before it stops being pushed to and
+    /// catches up from the store instead (so a client that stops reading holds no more memory than this).
+    public var eventStreamBuffer: Int = 1_024
     /// How often the webhook sender looks for due callbacks, and the waits between its retries.
     public var webhookPollInterval: Duration
     public var webhookBackoff: [Duration]
@@ -45,6 +49,9 @@ public struct ServerArguments: Sendable {
     /// How long an ordinary request may take before it is answered 503 (`--request-timeout`); SSE
     /// streams, uploads and file downloads are exempt (see `RequestDeadlineMiddleware`).
     public var requestTimeout: Duration = .seconds(30)
+    /// How long `POST /v1/providers/{name}/test-connection` waits for the provider (at most three quarters of
+    /// `requestTimeout`) before answering `ok: false` with a `timeout` error.
+    public var connectionTestTimeout: Duration = .seconds(15)
     /// How long a request whose body is an upload (multipart, octet-stream) may take to be read and answered.
     public var uploadTimeout: Duration = .seconds(3600)
     /// How many bytes each user's storage (`<data>/files/<user id>`: uploads, `/v1/videos` input files,
@@ -66,7 +73,7 @@ public struct ServerArguments: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 8000, dataDirectory: String, workflowsDirectory: String? = nil,
                 auth: Bool = true, maxUploadBytes: Int = 200 * 1024 * 1024, maxJSONBytes: Int = 1024 * 1024,
-                eventPollInterval: Duration = .milliseconds(100), webhookPollInterval: Duration = .milliseconds(500),
+                eventPollInterval: Duration = .seconds(1), webhookPollInterval: Duration = .milliseconds(500),
                 webhookBackoff: [Duration] = [.seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600)],
                 webhookSecret: String? = nil, drainTimeout: Duration = .seconds(5), announce: Bool = true,
                 engine: EngineConfiguration? = nil) {

@@ -16,14 +16,16 @@ struct ServerState: Sendable {
     let providers: ProviderRegistry
     /// This server's Prometheus registry and the factory the engine, the webhooks and the handlers record through.
     let metrics: ServerMetrics
+    /// The settings from flags, environment and files, without `/v1/config`'s saved keys (which change while
+    /// the server runs; `ConfigController` puts them on top).
+    let settings: VidflowSettings
 
     /// Opens the store and builds the engine; `/v1/config`'s `max_concurrency` (when set) limits each provider pool.
     static func open(arguments: ServerArguments, logger: Logger) async throws -> ServerState {
         try FileManager.default.createDirectory(atPath: arguments.dataDirectory, withIntermediateDirectories: true)
         let store = try SQLiteWorkflowStore(path: arguments.dataDirectory + "/vidflow.sqlite")
         var engine = arguments.engine
-        if let text = try await store.setting(ConfigController.settingKey),
-           let limit = try JSONValue.parse(text)["max_concurrency"]?.intValue, (1...5).contains(limit) {
+        if let limit = try await ConfigController.storedMaxConcurrency(in: store) {
             engine.defaultPoolLimit = limit
         }
         return try ServerState(arguments: arguments, store: store, engineConfiguration: engine, logger: logger)
@@ -36,8 +38,9 @@ struct ServerState: Sendable {
         self.metrics = metrics
         artifacts = try FileArtifactStore(root: arguments.dataDirectory)
         // `/v1/config`'s keys win over flags, environment and files (see `VidflowSettings`).
-        let settings = (arguments.settings ?? .environment(arguments.providerEnvironment ?? ProcessInfo.processInfo.environment))
-            .adding(stored: ConfigController.storedProviderSettings(dataDirectory: arguments.dataDirectory))
+        let base = arguments.settings ?? .environment(arguments.providerEnvironment ?? ProcessInfo.processInfo.environment)
+        self.settings = base
+        let settings = base.adding(stored: ConfigController.storedProviderSettings(dataDirectory: arguments.dataDirectory))
         providers = ProviderCatalog.registry(dataDirectory: arguments.dataDirectory, settings: settings,
                                              publicURL: arguments.publicURL, callbackToken: try Self.callbackToken(arguments))
         var registry = BuiltinStages.registry(providers: providers, settings: settings)

@@ -45,7 +45,7 @@ struct VideoSpecCheck {
     private func dropUnsupportedHints(_ spec: inout VideoSpec, capabilities: ProviderCapabilities, provider: String) {
         let model = spec.model ?? capabilities.models.first ?? provider
         func drop(_ field: String) { spec.warnings.append("\(field) is not supported by \(model) at \(provider); ignored") }
-        if spec.enhancePrompt != nil, !capabilities.extraBody {
+        if spec.enhancePrompt != nil, !capabilities.extraBody || capabilities.refusedExtraBodyKeys.contains("enhance_prompt") {
             spec.enhancePrompt = nil
             drop("enhance_prompt")
         }

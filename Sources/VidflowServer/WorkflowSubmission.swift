@@ -89,8 +89,7 @@ struct WorkflowSubmission {
         } catch {
             throw EngineErrorMapping.apiError(error)
         }
-        try await state.store.assign(runID: id, userID: user.id, callbackURL: callbackURL, meta: meta)
-        guard try await state.store.owner(ofRun: id) == user.id else {
+        guard try await state.store.assign(runID: id, userID: user.id, callbackURL: callbackURL, meta: meta) == user.id else {
             throw APIError.conflict("the idempotency key is already in use", field: "idempotency_key")
         }
         if id == submission.prepared.run.id {

@@ -4,7 +4,9 @@ import VidflowCore
 
 /// Applies a `StoreBatch` inside an open transaction, with cached statements.
 enum BatchWriter {
-    static func apply(_ batch: StoreBatch, in db: Database) throws {
+    /// Returns the events inserted, with their ids, for `EventHub` once the transaction commits.
+    @discardableResult
+    static func apply(_ batch: StoreBatch, in db: Database) throws -> [WrittenEvent] {
         for update in batch.runUpdates {
             try db.cachedStatement(sql: """
                 UPDATE runs SET status = ?, error = ?, started_at = COALESCE(?, started_at),
@@ -37,11 +39,15 @@ enum BatchWriter {
             try db.cachedStatement(sql: "DELETE FROM external_jobs WHERE run_id = ? AND stage_id = ? AND external_id IS NULL")
                 .execute(arguments: [key.runID, key.stageID])
         }
+        var written: [WrittenEvent] = []
+        written.reserveCapacity(batch.events.count)
         for event in batch.events {
+            let data = RowCoding.json(event.data)
             try db.cachedStatement(sql: "INSERT INTO events (run_id, stage_id, kind, data, at) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [event.runID, event.stageID, event.kind.rawValue, RowCoding.json(event.data),
-                                     RowCoding.time(event.at)])
+                .execute(arguments: [event.runID, event.stageID, event.kind.rawValue, data, RowCoding.time(event.at)])
+            written.append(WrittenEvent(id: db.lastInsertedRowID, event: event, dataJSON: data))
         }
+        return written
     }
 
     /// Updates a stage's mutable columns; the row is inserted whole only when it does not exist yet.
@@ -83,52 +89,5 @@ enum BatchWriter {
                 try RowCoding.jsonOrNil(stage.reusedFrom), RowCoding.time(stage.startedAt), RowCoding.time(stage.endedAt),
                 RowCoding.time(stage.nextAttemptAt),
             ])
-    }
-}
-
-/// Group commit: batches that arrive while a transaction is being written share the next one.
-///
-/// Each caller's batch gets its own savepoint, so one bad batch fails alone; every caller resumes
-/// only after the transaction holding its batch has committed.
-actor CommitQueue {
-    private let writer: DatabasePool
-    private var pending: [(batch: StoreBatch, continuation: CheckedContinuation<Void, any Error>)] = []
-    private var draining = false
-
-    init(writer: DatabasePool) { self.writer = writer }
-
-    func commit(_ batch: StoreBatch) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            pending.append((batch, continuation))
-            if !draining {
-                draining = true
-                Task { await self.drain() }
-            }
-        }
-    }
-
-    private func drain() async {
-        while !pending.isEmpty {
-            let work = pending
-            pending.removeAll(keepingCapacity: true)
-            let batches = work.map(\.batch)
-            let results: [Result<Void, any Error>]
-            do {
-                results = try await writer.write { db in
-                    batches.map { batch in
-                        Result {
-                            try db.inSavepoint {
-                                try BatchWriter.apply(batch, in: db)
-                                return .commit
-                            }
-                        }
-                    }
-                }
-            } catch {
-                results = work.map { _ in .failure(error) }
-            }
-            for (item, result) in zip(work, results) { item.continuation.resume(with: result) }
-        }
-        draining = false
     }
 }

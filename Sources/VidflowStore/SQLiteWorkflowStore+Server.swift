@@ -49,16 +49,20 @@ extension SQLiteWorkflowStore {
 
     // MARK: Run ownership
 
-    /// Gives a new run to a user (first writer wins) and records its callback URL and metadata.
-    public func assign(runID: String, userID: String, callbackURL: String?, meta: JSONValue?) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE runs SET user_id = ?, meta = COALESCE(meta, ?) WHERE id = ? AND user_id IS NULL",
-                           arguments: [userID, meta.map(\.canonicalJSON), runID])
+    /// Gives a new run to a user (first writer wins) and records its callback URL and metadata; returns
+    /// the user owning the run now (nil: an unknown or hidden run). Group-committed with other creates.
+    @discardableResult
+    public func assign(runID: String, userID: String, callbackURL: String?, meta: JSONValue?) async throws -> String? {
+        try await queue.write { db in
+            try db.cachedStatement(sql: "UPDATE runs SET user_id = ?, meta = COALESCE(meta, ?) WHERE id = ? AND user_id IS NULL")
+                .execute(arguments: [userID, meta.map(\.canonicalJSON), runID])
             if let callbackURL {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT OR IGNORE INTO callbacks (run_id, url, next_attempt_at) VALUES (?, ?, ?)
-                    """, arguments: [runID, callbackURL, Date().timeIntervalSince1970])
+                    """).execute(arguments: [runID, callbackURL, Date().timeIntervalSince1970])
             }
+            return try String.fetchOne(db.cachedStatement(sql: "SELECT user_id FROM runs WHERE id = ? AND hidden = 0"),
+                                       arguments: [runID])
         }
     }
 

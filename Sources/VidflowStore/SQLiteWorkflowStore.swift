@@ -11,18 +11,33 @@ import VidflowCore
 public final class SQLiteWorkflowStore: WorkflowStore {
     public let path: String
     let pool: DatabasePool
-    private let queue: CommitQueue
+    /// Group commit of transitions, run creations and releases (see `CommitQueue`).
+    let queue: CommitQueue
     private let checkpointer: WALCheckpointer
+    /// Every event this store commits through `commit`, pushed to this process's subscribers (SSE streams)
+    /// right after its transaction commits. A run's creation events are not: nobody can watch a run before
+    /// it exists, so a stream opened later reads them back. Events other processes write are not either.
+    public let eventHub: EventHub
 
     public init(path: String) throws {
         self.path = path
         pool = try StoreDatabase.open(path: path)
-        queue = CommitQueue(writer: pool)
+        eventHub = EventHub()
+        queue = CommitQueue(writer: pool, events: eventHub)
         checkpointer = try WALCheckpointer(path: path)
     }
 
+    /// Creates that arrive together are written in one transaction (`CommitQueue`), each in its own
+    /// savepoint; each caller is answered after that transaction commits.
     public func createRun(_ run: RunRecord, stages: [StageRecord], events: [NewEvent], owner: String?) async throws -> String {
-        try await pool.write { db in
+        // Encoded here, in the caller's task, so the shared writer only binds and steps.
+        let row: StatementArguments = [
+            run.id, run.workflowName, try RowCoding.json(run.definition), RowCoding.json(run.inputs), run.mode.rawValue,
+            run.baseRunID, run.status.rawValue, try RowCoding.jsonOrNil(run.error), RowCoding.time(run.createdAt),
+            RowCoding.time(run.startedAt), RowCoding.time(run.endedAt), run.source, run.idempotencyKey, owner,
+            try RowCoding.jsonOrNil(run.fileAccess),
+        ]
+        return try await queue.write { db in
             if let key = run.idempotencyKey,
                let existing = try String.fetchOne(db, sql: "SELECT id FROM runs WHERE idempotency_key = ?", arguments: [key]) {
                 return existing
@@ -40,14 +55,11 @@ public final class SQLiteWorkflowStore: WorkflowStore {
                     throw StoreError.conflict("run '\(other)' is already retrying or re-running '\(base)'")
                 }
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO runs (id, workflow_name, definition, inputs, mode, base_run_id, status, error, created_at,
                 started_at, ended_at, source, idempotency_key, owner, file_access)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [run.id, run.workflowName, try RowCoding.json(run.definition), RowCoding.json(run.inputs),
-                                 run.mode.rawValue, run.baseRunID, run.status.rawValue, try RowCoding.jsonOrNil(run.error),
-                                 RowCoding.time(run.createdAt), RowCoding.time(run.startedAt), RowCoding.time(run.endedAt),
-                                 run.source, run.idempotencyKey, owner, try RowCoding.jsonOrNil(run.fileAccess)])
+                """).execute(arguments: row)
             for stage in stages { try BatchWriter.insert(stage, in: db) }
             var batch = StoreBatch()
             batch.events = events
@@ -176,13 +188,13 @@ public final class SQLiteWorkflowStore: WorkflowStore {
     }
 
     public func release(_ runID: String, owner: String) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE runs SET owner = NULL WHERE id = ? AND owner = ?", arguments: [runID, owner])
+        try await queue.write { db in
+            try db.cachedStatement(sql: "UPDATE runs SET owner = NULL WHERE id = ? AND owner = ?").execute(arguments: [runID, owner])
         }
     }
 
     private static func touch(_ owner: String, in db: Database) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO owners (owner, heartbeat_at) VALUES (?, ?)",
-                       arguments: [owner, Date().timeIntervalSince1970])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO owners (owner, heartbeat_at) VALUES (?, ?)")
+            .execute(arguments: [owner, Date().timeIntervalSince1970])
     }
 }

@@ -135,6 +135,7 @@ public enum StoreDatabase {
         }
         registerServerMigrations(&migrator)
         registerFileAccessMigration(&migrator)
+        registerJobDurationMigration(&migrator)
         return migrator
     }
 }

@@ -1,25 +1,53 @@
+import Foundation
 import VidflowProviders
 
-/// Provider requests one generation costs while a 90 s job runs: vidflow's adaptive polling (with and
-/// without provider hints) against a fixed 10 s interval, and how late each sees the job end.
+/// Provider requests one generation costs while its job runs, and how late its end is seen: vidflow's
+/// adaptive polling without history (`PollSchedule`), with a history of the model's durations
+/// (`HistoryPollSchedule`, with and without a callback), and a fixed 10 s interval — for short (5 s),
+/// typical (90 s) and long (10 min) jobs. Simulated: no clock, no provider.
 func runPollBench() {
-    let job = 90.0
-    print("\n== polling cost for one \(Int(job)) s job (status requests; + 1 submit + 1 download each) ==")
-    let rows: [(String, PollSchedule, Int?)] = [
-        ("adaptive 0.5 s → 10 s (×1.5), no hints", PollSchedule(initialMs: 500, maxMs: 10_000), nil),
-        ("adaptive, Runway's 5 s floor", PollSchedule(initialMs: 500, maxMs: 10_000), 5_000),
-        ("adaptive, OpenAI's 1 s poll-after", PollSchedule(initialMs: 500, maxMs: 10_000), 1_000),
-        ("fixed 10 s", PollSchedule(initialMs: 10_000, maxMs: 10_000, multiplier: 1), nil),
-        ("fixed 2 s", PollSchedule(initialMs: 2_000, maxMs: 2_000, multiplier: 1), nil),
+    print("\n== polling cost per job (status requests; + 1 submit + 1 download each) ==")
+    print("   each history: 200 durations spread evenly over its range; 'over history': mean over jobs drawn from it")
+    let base = PollSchedule(initialMs: 500, maxMs: 10_000)
+    let cases: [(label: String, job: Double, history: ClosedRange<Double>)] = [
+        ("short 5 s", 5, 3...7), ("typical 90 s", 90, 60...120), ("long 10 min", 600, 420...780),
     ]
-    for (label, schedule, hint) in rows {
-        let (requests, late) = PollSchedule.simulate(schedule, jobSeconds: job, hintMs: hint)
-        // A job's end rarely falls on a poll: average the lateness over jobs of 60–120 s.
-        let lengths = stride(from: 60.0, through: 120.0, by: 0.25)
-        let meanLate = lengths.map { PollSchedule.simulate(schedule, jobSeconds: $0, hintMs: hint).lateBy }.reduce(0, +)
-            / Double(lengths.underestimatedCount)
-        print("  \(label.padding(toLength: 42, withPad: " ", startingAt: 0)) \(requests) requests, end seen "
-              + "\(String(format: "%.1f", late)) s late (mean \(String(format: "%.1f", meanLate)) s over 60–120 s jobs)")
+    print("   " + "job (history)".padding(28) + "schedule".padding(38) + "this job".padding(20) + "over history")
+    for (label, job, range) in cases {
+        let history = (0..<200).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / 199 }
+        let withHistory = HistoryPollSchedule(durations: history, ageMs: 0, base: base)
+        let withCallback = HistoryPollSchedule(durations: history, ageMs: 0, base: base, callbacks: true)
+        let rows: [(String, (Double) -> (requests: Int, lateBy: Double))] = [
+            ("adaptive, no history (0.5 → 10 s)", { PollSchedule.simulate(base, jobSeconds: $0) }),
+            ("adaptive, with history", { HistoryPollSchedule.simulate(withHistory, jobSeconds: $0) }),
+            ("adaptive, with history + callback", { HistoryPollSchedule.simulate(withCallback, jobSeconds: $0, callback: true) }),
+            ("fixed 10 s", { PollSchedule.simulate(PollSchedule(initialMs: 10_000, maxMs: 10_000, multiplier: 1), jobSeconds: $0) }),
+        ]
+        let name = "\(label) (\(seconds(range.lowerBound))–\(seconds(range.upperBound)))"
+        for (index, (schedule, simulate)) in rows.enumerated() {
+            let one = simulate(job)
+            let all = history.map(simulate)
+            let meanRequests = Double(all.map(\.requests).reduce(0, +)) / Double(all.count)
+            let meanLate = all.map(\.lateBy).reduce(0, +) / Double(all.count)
+            print("   " + (index == 0 ? name : "").padding(28) + schedule.padding(38)
+                  + "\(one.requests) req, \(format(one.lateBy)) s late".padding(20)
+                  + "\(format(meanRequests)) req, \(format(meanLate)) s late")
+        }
     }
-    print("  with a provider callback (Kling, Seedance, fal, Replicate): the first poll, then the callback ends the wait")
+    print("   with a callback a job finished before the request is not asked about (the callback ends the wait)")
+
+    print("\n== provider hints are floors (one 90 s job, no history) ==")
+    let hinted: [(String, Int)] = [("Runway's 5 s floor", 5_000), ("OpenAI's 1 s poll-after", 1_000)]
+    for (label, hint) in hinted {
+        let (requests, late) = PollSchedule.simulate(base, jobSeconds: 90, hintMs: hint)
+        print("   adaptive, \(label.padding(32)) \(requests) requests, \(format(late)) s late")
+    }
+}
+
+private func format(_ value: Double) -> String { String(format: "%.1f", value) }
+
+private func seconds(_ value: Double) -> String { value >= 300 ? "\(Int(value / 60)) min" : "\(Int(value)) s" }
+
+private extension String {
+    func padding(_ length: Int) -> String { padding(toLength: length, withPad: " ", startingAt: 0) }
 }

@@ -2,15 +2,16 @@ import Foundation
 import ArgumentParser
 import VidflowCore
 import VidflowProviders
+import VidflowServer
 
-/// `vidflow config show [--json]`: every setting that has a value, with its source (flag, env, file,
-/// default) and secrets masked. Keys saved with `PUT /v1/config` sit above all of these in the server
-/// (`GET /v1/config` shows them).
+/// `vidflow config show [--json]`: every setting that has a value, with its source (stored, flag, env, file,
+/// default) and secrets masked. `stored` values were saved with `PUT /v1/config` in the data directory (provider
+/// keys, `max_concurrency`); they sit above all the others in `vidflow serve`.
 struct ConfigShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Print the effective settings with their source; secrets are masked.",
-        discussion: "Precedence: flags (--set KEY=VALUE) > environment > .env > vidflow.toml > defaults. "
-            + "Keys saved with PUT /v1/config win over all of these in `vidflow serve`.")
+        discussion: "Precedence: stored (saved with PUT /v1/config; used by `vidflow serve`) > flags (--set KEY=VALUE) > "
+            + "environment > .env > vidflow.toml > defaults.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -24,7 +25,13 @@ struct ConfigShowCommand: AsyncParsableCommand {
         } catch let failure as CLIFailure {
             throw failure.report()
         }
-        let lookups = SettingsCatalog.all().compactMap { loaded.settings.lookup($0.key) }
+        let settings: VidflowSettings
+        do {
+            settings = try await StoredSettings.adding(to: loaded.settings, dataDirectory: global.dataDirectory)
+        } catch {
+            throw CLIFailure.failure("cannot read the settings saved in '\(global.dataDirectory)': \(error)").report()
+        }
+        let lookups = SettingsCatalog.all().compactMap { settings.lookup($0.key) }
             .filter { all || $0.value != nil }
         if global.json {
             Console.write(try RunJSON.text([

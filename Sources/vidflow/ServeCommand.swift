@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import Logging
 import VidflowCore
 import VidflowProviders
 import VidflowServer
@@ -31,14 +32,16 @@ struct ServeCommand: AsyncParsableCommand {
     var publicURL: String?
 
     @Option(name: .customLong("user-quota"),
-            help: "Storage each user may fill with uploads and /v1/videos inputs: 10GB (default), 500MB, none.")
-    var userQuota = "10GB"
+            help: "Storage each user may fill with uploads and /v1/videos inputs: 10GB (default; $VIDFLOW_USER_QUOTA), 500MB, none.")
+    var userQuota: String?
 
-    @Option(help: "Remove finished runs (and the files only they use) that ended longer ago than this: 12h, 7d. Default: keep.")
+    @Option(help: ArgumentHelp("Remove finished runs (and the files only they use) that ended longer ago than this: 12h, 7d "
+        + "(default: $VIDFLOW_RETAIN, else keep)."))
     var retain: String?
 
-    @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per log line on stderr.")
-    var logFormat = "text"
+    @Option(name: .customLong("log-format"),
+            help: "text (default; $VIDFLOW_LOG_FORMAT) or json: one JSON object per log line on stderr.")
+    var logFormat: String?
 
     @Flag(name: .customLong("allow-private-urls"),
           help: ArgumentHelp("Let user-given URLs (image_url, image.upload sources, video.download URLs, callback_url) reach "
@@ -52,8 +55,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("request-timeout"),
             help: ArgumentHelp("Seconds an ordinary request may take before it is answered 503 "
-                + "(default 30; uploads get 1 h; SSE streams and downloads are not cut)."))
-    var requestTimeout = 30
+                + "(default: $VIDFLOW_REQUEST_TIMEOUT, else 30; uploads get 1 h; SSE streams and downloads are not cut)."))
+    var requestTimeout: Int?
 
     /// The URL policy the flags ask for.
     var urlPolicy: OutboundURLPolicy {
@@ -62,13 +65,18 @@ struct ServeCommand: AsyncParsableCommand {
         return OutboundURLPolicy(allowedRanges: ranges)
     }
 
-    /// The settings `serve` runs with: `--host`, `--port`, `--public-url` over `--set`, the environment
-    /// (`VIDFLOW_HOST`, `VIDFLOW_PORT`, `VIDFLOW_PUBLIC_URL`, provider keys) and settings files.
+    /// The settings `serve` runs with: `--host`, `--port`, `--public-url`, `--request-timeout`, `--user-quota`,
+    /// `--retain`, `--log-format` over `--set`, the environment (`VIDFLOW_HOST`, `VIDFLOW_PORT`, …, provider keys)
+    /// and settings files.
     func settings(warn: Bool) throws -> VidflowSettings {
         var flags: [String: String] = [:]
         if let host { flags["server.host"] = host }
         if let port { flags["server.port"] = String(port) }
         if let publicURL { flags["server.public_url"] = publicURL }
+        if let requestTimeout { flags["server.request_timeout"] = String(requestTimeout) }
+        if let userQuota { flags["server.user_quota"] = userQuota }
+        if let retain { flags["server.retain"] = retain }
+        if let logFormat { flags["server.log_format"] = logFormat }
         do {
             return try global.settings(flags: flags, warn: warn)
         } catch let failure as CLIFailure {
@@ -88,18 +96,12 @@ struct ServeCommand: AsyncParsableCommand {
         for text in allowPrivateRanges.flatMap({ $0.split(separator: ",") }) where IPRange(String(text)) == nil {
             throw CLIFailure.badInput("--allow-private-range '\(text)' is not a CIDR range such as 10.0.0.0/8 or fd00::/8").report()
         }
-        guard (1...86_400).contains(requestTimeout) else {
-            throw CLIFailure.badInput("--request-timeout must be a number of seconds from 1 to 86400").report()
-        }
-        guard ["text", "json"].contains(logFormat) else { throw CLIFailure.badInput("--log-format must be text or json").report() }
-        if ByteSize.parse(userQuota) == nil {
-            throw CLIFailure.badInput("--user-quota must be a size like 10GB or 500MB, or none (got '\(userQuota)')").report()
-        }
-        if let retain, ExpiryDuration.parse(retain) == nil {
-            throw CLIFailure.badInput("--retain must be a number and a unit up to ten years, like 12h or 7d (got '\(retain)')")
-                .report()
-        }
         let settings = try settings(warn: false)
+        do {
+            _ = try ServeSettings(settings)
+        } catch let failure as CLIFailure {
+            throw failure.report()
+        }
         guard let port = Self.port(settings), (0...65535).contains(port) else {
             throw CLIFailure.badInput("the port must be a number from 0 to 65535").report()
         }
@@ -113,14 +115,25 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try settings(warn: true)
+        let serve: ServeSettings
+        do {
+            serve = try ServeSettings(settings)
+        } catch let failure as CLIFailure {
+            throw failure.report()
+        }
+        // Loggers made from here on (the server's, its engine's) write as the settings say.
+        LogOutput.configure(json: serve.jsonLogs, level: serve.logLevel)
         var arguments = ServerArguments(host: Self.host(settings), port: Self.port(settings) ?? 8000,
                                         dataDirectory: global.dataDirectory,
                                         workflowsDirectory: workflowsDir.map(Paths.absolute), auth: !noAuth)
         arguments.settings = settings
         arguments.urlPolicy = urlPolicy
-        arguments.requestTimeout = .seconds(requestTimeout)
-        arguments.userQuotaBytes = ByteSize.parse(userQuota) ?? ServerArguments.defaultUserQuotaBytes
-        arguments.retainSeconds = retain.flatMap(ExpiryDuration.parse)
+        arguments.requestTimeout = .seconds(serve.requestTimeout)
+        arguments.userQuotaBytes = serve.userQuotaBytes
+        arguments.retainSeconds = serve.retainSeconds
+        arguments.engine.maxConcurrency = serve.maxConcurrency
+        arguments.engine.defaultPoolLimit = serve.providerConcurrency
+        arguments.logger = Logger(label: "vidflow.server")
         arguments.publicURL = settings.string("server.public_url")
         do {
             let app = try await buildApplication(arguments)

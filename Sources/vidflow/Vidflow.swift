@@ -40,14 +40,9 @@ struct Vidflow: AsyncParsableCommand {
     private static func bootstrapLogging() {
         let level = ProcessInfo.processInfo.environment["VIDFLOW_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         let process = ProcessInfo.processInfo
-        if JSONLogHandler.requested(arguments: process.arguments, environment: process.environment) {
-            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
-            return
-        }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        // `vidflow serve` configures it again from its settings (which may come from `.env` or `vidflow.toml`).
+        LogOutput.configure(json: JSONLogHandler.requested(arguments: process.arguments, environment: process.environment),
+                            level: level)
+        LoggingSystem.bootstrap(LogOutput.handler)
     }
 }

@@ -32,8 +32,13 @@ struct Workspace: Sendable {
         }
         let providers = ProviderCatalog.registry(dataDirectory: directory, settings: settings)
         registry = Self.registry(dataDirectory: directory, providers: providers, settings: settings)
-        engine = Engine(store: store, registry: registry, artifacts: artifacts,
-                        configuration: EngineConfiguration(dataDirectory: directory, poolLimits: providers.poolLimits),
+        var configuration = EngineConfiguration(dataDirectory: directory, poolLimits: providers.poolLimits)
+        // `engine.*` settings (flag, environment, files); a value out of range keeps the default.
+        if let limit = settings.int("engine.max_concurrency"), limit >= 1 { configuration.maxConcurrency = limit }
+        if let limit = settings.int("engine.provider_concurrency"), SettingsCatalog.providerConcurrencyRange.contains(limit) {
+            configuration.defaultPoolLimit = limit
+        }
+        engine = Engine(store: store, registry: registry, artifacts: artifacts, configuration: configuration,
                         logger: Logger(label: "vidflow.engine"))
     }
 

@@ -85,7 +85,7 @@ final class ConfigSettingsTests: XCTestCase {
             export OPENAI_API_KEY="sk-dotenv-secret-dddd4444"   # quoted, with a comment
             VIDFLOW_RUNWAY_API_KEY=key_dotenv_runway_5555 # unquoted, with a comment
             VIDFLOW_RUNWAY_CONCURENCY=4
-            VIDFLOW_LOG_LEVEL=debug
+            VIDFLOW_DATA_DIR=/elsewhere
             DATABASE_URL=postgres://elsewhere
 
             """)
@@ -101,7 +101,7 @@ final class ConfigSettingsTests: XCTestCase {
         let warnings = try XCTUnwrap(result.json?["warnings"] as? [String])
         XCTAssertEqual(warnings.count, 2, "only VIDFLOW_ variables that do nothing here are reported: \(warnings)")
         XCTAssertTrue(warnings.contains { $0.contains("VIDFLOW_RUNWAY_CONCURENCY is unknown") }, "\(warnings)")
-        XCTAssertTrue(warnings.contains { $0.contains("VIDFLOW_LOG_LEVEL is read from the environment only") }, "\(warnings)")
+        XCTAssertTrue(warnings.contains { $0.contains("VIDFLOW_DATA_DIR is read from the environment only") }, "\(warnings)")
 
         world.extraEnvironment["OPENAI_API_KEY"] = "sk-env-secret-eeee6666"
         let environment = try Self.settings(world.run(["config", "show", "--json"]))

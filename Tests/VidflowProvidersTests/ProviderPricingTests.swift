@@ -31,10 +31,40 @@ final class ProviderPricingTests: XCTestCase {
         for name in registry.names {
             for model in registry.provider(name)?.capabilities.models ?? [] { offered.insert("\(name)/\(model)") }
         }
-        for key in ProviderPricing.list.prices.keys where !key.hasPrefix("vertex/") {
+        for key in ProviderPricing.list.prices.keys {
             let matches = key.hasSuffix("*") ? offered.contains { $0.hasPrefix(key.dropLast()) } : offered.contains(key)
             XCTAssertTrue(matches, "\(key) prices no model vidflow offers")
         }
+    }
+
+    func testVertexPricesVeoPerSecondWithAndWithoutAudioAndAt4K() throws {
+        let pricing = ProviderPricing.list
+        func amount(_ model: String, resolution: String? = nil, size: String? = nil, audio: Bool? = nil) -> Double? {
+            pricing.estimate(provider: "vertex", model: model, seconds: 8, size: size, resolution: resolution, audio: audio)?.amount
+        }
+        XCTAssertEqual(amount("veo-3.1-generate-001"), 3.2, "0.40 USD/s with audio (the default)")
+        XCTAssertEqual(amount("veo-3.1-generate-preview", audio: false), 1.6, "0.20 USD/s without audio")
+        XCTAssertEqual(amount("veo-3.1-generate-001", resolution: "4k"), 4.8)
+        XCTAssertEqual(amount("veo-3.1-generate-001", size: "2160x3840", audio: false), 3.2)
+        XCTAssertEqual(amount("veo-3.1-fast-generate-001"), 1.2)
+        XCTAssertEqual(amount("veo-3.1-fast-generate-preview", audio: false), 0.8)
+        XCTAssertEqual(amount("veo-3.0-generate-001", audio: false), 1.6)
+        XCTAssertEqual(amount("veo-3.0-fast-generate-001", audio: true), 1.2)
+        XCTAssertEqual(amount("veo-2.0-generate-001", audio: false), 4.0, "Veo 2 has one rate: 0.50 USD/s")
+        XCTAssertNil(amount("veo-3.1-lite-generate-preview"), "no list price: no estimate")
+        XCTAssertEqual(pricing.estimate(provider: "vertex", model: "veo-3.0-generate-001", seconds: 4, audio: false)?.basis,
+                       "0.2 USD/s × 4 s × 1 video without audio")
+        XCTAssertEqual(pricing.estimate(provider: "google", model: "veo-3.0-generate-001", seconds: 8, audio: false)?.amount, 3.2,
+                       "the Gemini API has one rate (its Veo 3 always makes audio)")
+        let json = try XCTUnwrap(pricing.price(provider: "vertex", model: "veo-3.1-fast-generate-001")?.json)
+        XCTAssertEqual(json["per_second"], 0.15)
+        XCTAssertEqual(json["without_audio"]?["per_second"], 0.1)
+        XCTAssertEqual(json["without_audio"]?["by_resolution"]?["4k"], 0.3)
+        let override = ProviderPricing.configured(environment: ["VIDFLOW_PRICES": """
+            {"vertex/veo-3.0-generate*": {"per_second": 0.5, "without_audio": {"per_second": 0.25}}}
+            """])
+        XCTAssertNil(override.overrideProblem)
+        XCTAssertEqual(override.estimate(provider: "vertex", model: "veo-3.0-generate-001", seconds: 4, audio: false)?.amount, 1.0)
     }
 
     func testTheOperatorOverridesPricesFromTheEnvironment() throws {

@@ -22,6 +22,8 @@ public protocol StageContext: Sendable {
     /// True once the run was cancelled (not merely this attempt stopped by a timeout), so a stage can
     /// stop paid work it started elsewhere.
     var isRunCancelled: Bool { get async }
+    /// Durations of earlier provider jobs, for stages that pace their polls by them; nil where nothing is kept.
+    var jobDurations: (any JobDurationHistory)? { get }
 
     /// Creates paid external work at most once for this stage of this run ("never pay twice").
     ///
@@ -104,6 +106,8 @@ extension StageContext {
     }
 
     public var isRunCancelled: Bool { get async { false } }
+    /// No history (contexts made outside an engine, e.g. in tests); the engine passes its store's.
+    public var jobDurations: (any JobDurationHistory)? { nil }
     public var fileAccess: FileAccessPolicy? { nil }
     /// Any address (contexts made outside an engine, e.g. in tests); the engine passes its configured policy.
     public var urlPolicy: OutboundURLPolicy { .unrestricted }

@@ -21,12 +21,40 @@ public protocol WorkflowStore: Sendable {
     /// Marks a run for cancellation; its owner (or `claimOrphans`) acts on it.
     func requestCancel(_ runID: String) async throws
     func isCancelRequested(_ runID: String) async throws -> Bool
+    /// Those of `runIDs` (runs an engine is executing) whose cancel was requested: one query per call,
+    /// however many runs, for an engine watching for cancels made by other processes.
+    func cancelRequested(among runIDs: [String]) async throws -> Set<String>
+    /// Every paid-job record of a run (each slot of each stage), for stopping them when it is cancelled.
+    func externalJobs(ofRun runID: String) async throws -> [ExternalJobRecord]
     /// Takes ownership of non-terminal runs whose owner is gone (`isOwnerGone`) or silent since `staleBefore`.
     func claimOrphans(owner: String, staleBefore: Date, isOwnerGone: @Sendable (String) -> Bool) async throws -> [String]
     /// Takes ownership of one run (a new one, or one handed over).
     func claim(_ runID: String, owner: String) async throws -> Bool
     func heartbeat(owner: String) async throws
     func release(_ runID: String, owner: String) async throws
+}
+
+extension WorkflowStore {
+    /// One `isCancelRequested` per run; stores answer with one query instead.
+    public func cancelRequested(among runIDs: [String]) async throws -> Set<String> {
+        var requested: Set<String> = []
+        for id in runIDs where try await isCancelRequested(id) { requested.insert(id) }
+        return requested
+    }
+
+    /// The records of the run's stages' slots, found one by one (`ExternalJobSlot`: a stage's own, then
+    /// `<stage>.2`, … while they exist); stores answer with one query instead.
+    public func externalJobs(ofRun runID: String) async throws -> [ExternalJobRecord] {
+        var jobs: [ExternalJobRecord] = []
+        for stage in try await stages(of: runID) {
+            var output = 0
+            while let job = try await externalJob(runID: runID, stageID: ExternalJobSlot.stageID(stage.stageID, output: output)) {
+                jobs.append(job)
+                output += 1
+            }
+        }
+        return jobs
+    }
 }
 
 /// Writes that belong together: committed in one transaction.

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import VidflowCore
 
 /// A requests-per-minute limiter shared by every run in the process: a token bucket refilled evenly
 /// (a burst of up to `perMinute / 6`, at least 1), so 60 RPM means about one request a second.
@@ -33,7 +34,8 @@ public final class RequestRateLimiter: Sendable {
                 return .milliseconds(Int((1 - state.tokens) * 60_000 / Double(perMinute)) + 1)
             }
             guard let wait else { return slept ? start.duration(to: .now) : .zero }
-            try await Task.sleep(for: wait)
+            // A stage waiting for its turn holds no execution slot.
+            try await ExecutionSlot.released { try await Task.sleep(for: wait) }
             slept = true
         }
     }

@@ -39,6 +39,9 @@ public struct ProviderCapabilities: Sendable, Hashable {
     public var modelAliases: [String: String]
     /// Model ids the provider retired, with the ids that replace them (named in the error).
     public var retiredModels: [String: [String]]
+    /// `extra_body` keys the API refuses although the model takes other extra fields (the Gemini API refuses
+    /// `enhance_prompt`, which Vertex AI takes): dropped before anything is sent, with a warning in the run log.
+    public var refusedExtraBodyKeys: Set<String> = []
 
     public init(models: [String], allowedSeconds: [Double]? = nil, secondsRange: ClosedRange<Double> = 1...60,
                 defaultSeconds: Double = 4, sizes: [String] = [], arbitrarySizes: Bool = false,

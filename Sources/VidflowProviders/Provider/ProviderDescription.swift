@@ -112,6 +112,9 @@ public enum ProviderDescription {
             text += " (" + price.byResolution.sorted { $0.key < $1.key }
                 .map { "\($0.key) \(ProviderPricing.money($0.value))" }.joined(separator: ", ") + ")"
         }
+        if let silent = price.withoutAudio {
+            text += "; without audio \(ProviderPricing.money(silent.amount)) \(price.currency)\(unit)"
+        }
         return text
     }
 }

@@ -43,15 +43,25 @@ extension ProviderPricing {
             "dashscope/wan2.1*": ModelPrice(.second, 0.10),
             "dashscope/wanx2.1*": ModelPrice(.second, 0.10),
         ]
-        // Gemini API and Vertex AI (ai.google.dev/pricing, cloud.google.com/vertex-ai/pricing): Veo 3 and 3.1
-        // $0.40/s, their fast variants $0.15/s, Veo 2 $0.35/s (with audio where the model makes it).
-        for provider in ["google", "vertex"] {
-            prices["\(provider)/veo-3.1-generate*"] = ModelPrice(.second, 0.40)
-            prices["\(provider)/veo-3.1-fast-generate*"] = ModelPrice(.second, 0.15)
-            prices["\(provider)/veo-3.0-generate*"] = ModelPrice(.second, 0.40)
-            prices["\(provider)/veo-3.0-fast-generate*"] = ModelPrice(.second, 0.15)
-            prices["\(provider)/veo-2.0-generate*"] = ModelPrice(.second, 0.35)
-        }
+        // Gemini API (ai.google.dev/gemini-api/docs/pricing): Veo 3 and 3.1 $0.40/s, their fast variants $0.15/s
+        // (always with audio: the Gemini API has no switch), Veo 2 $0.35/s.
+        prices["google/veo-3.1-generate*"] = ModelPrice(.second, 0.40)
+        prices["google/veo-3.1-fast-generate*"] = ModelPrice(.second, 0.15)
+        prices["google/veo-3.0-generate*"] = ModelPrice(.second, 0.40)
+        prices["google/veo-3.0-fast-generate*"] = ModelPrice(.second, 0.15)
+        prices["google/veo-2.0-generate*"] = ModelPrice(.second, 0.35)
+        // Vertex AI (cloud.google.com/vertex-ai/generative-ai/pricing, Veo): Veo 3 and 3.1 $0.40/s with audio,
+        // $0.20/s without (`generate_audio: false`); the fast variants $0.15/s and $0.10/s; Veo 3.1 at 4K $0.60/s
+        // and $0.40/s, 3.1 fast at 4K $0.35/s and $0.30/s; Veo 2 (no audio) $0.50/s. Veo 3.1 lite: no list price here.
+        let uhd = ["4k", "3840x2160", "2160x3840"]
+        func at4K(_ rate: Double) -> [String: Double] { Dictionary(uniqueKeysWithValues: uhd.map { ($0, rate) }) }
+        prices["vertex/veo-3.1-generate*"] = ModelPrice(.second, 0.40, byResolution: at4K(0.60),
+                                                        withoutAudio: .init(0.20, byResolution: at4K(0.40)))
+        prices["vertex/veo-3.1-fast-generate*"] = ModelPrice(.second, 0.15, byResolution: at4K(0.35),
+                                                             withoutAudio: .init(0.10, byResolution: at4K(0.30)))
+        prices["vertex/veo-3.0-generate*"] = ModelPrice(.second, 0.40, withoutAudio: .init(0.20))
+        prices["vertex/veo-3.0-fast-generate*"] = ModelPrice(.second, 0.15, withoutAudio: .init(0.10))
+        prices["vertex/veo-2.0-generate*"] = ModelPrice(.second, 0.50)
         // BytePlus ModelArk bills tokens (width × height × 24 fps × seconds / 1024): Seedance 1.0 pro
         // $2.50 per million tokens, lite $1.80 — per second of video at each resolution tier.
         for prefix in ["seedance-1-0-pro-2", "doubao-seedance-1-0-pro-2"] {

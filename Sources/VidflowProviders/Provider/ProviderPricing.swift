@@ -34,22 +34,25 @@ public struct ProviderPricing: Sendable, Hashable {
 
     /// What `count` videos of `seconds` each would cost at `provider`/`model`, or nil when the price is unknown.
     /// `size` or `resolution` pick a resolution-dependent price where the model has one.
+    /// `audio: false` (the request's `generate_audio`) picks the rate without audio where the model has one.
     public func estimate(provider: String, model: String, seconds: Double, count: Int = 1, size: String? = nil,
-                         resolution: String? = nil) -> CostEstimate? {
+                         resolution: String? = nil, audio: Bool? = nil) -> CostEstimate? {
         guard let price = price(provider: provider, model: model) else { return nil }
-        let rate = price.rate(size: size, resolution: resolution)
+        let rate = price.rate(size: size, resolution: resolution, audio: audio)
         let perVideo = price.unit == .second ? rate * seconds : rate
         let videos = max(1, count)
         let unit = price.unit == .second ? "\(Self.money(rate)) \(price.currency)/s × \(Self.number(seconds)) s"
             : "\(Self.money(rate)) \(price.currency)/video"
         return CostEstimate(amount: Self.rounded(perVideo * Double(videos)), perVideo: Self.rounded(perVideo), videos: videos,
-                            currency: price.currency, basis: "\(unit) × \(videos) video\(videos == 1 ? "" : "s")",
+                            currency: price.currency, basis: "\(unit) × \(videos) video\(videos == 1 ? "" : "s")"
+                                + (audio == false && price.withoutAudio != nil ? " without audio" : ""),
                             source: price.source)
     }
 
     /// vidflow's table overlaid with `VIDFLOW_PRICES` (JSON text, or the path of a JSON file):
     /// `{"runway/gen4_turbo": {"per_second": 0.05}, "kling/kling-v2-6": {"per_video": 0.35, "currency": "USD"},
-    /// "openai/sora-2-pro": {"per_second": 0.3, "by_resolution": {"1792x1024": 0.5}}}`. An unreadable value
+    /// "openai/sora-2-pro": {"per_second": 0.3, "by_resolution": {"1792x1024": 0.5}},
+    /// "vertex/veo-3.0-generate*": {"per_second": 0.4, "without_audio": {"per_second": 0.2}}}`. An unreadable value
     /// leaves the table as it is and says why in `overrideProblem`.
     public static func configured(environment: [String: String] = ProcessInfo.processInfo.environment) -> ProviderPricing {
         var pricing = list
@@ -87,8 +90,23 @@ public struct ProviderPricing: Sendable, Hashable {
                 }
                 byResolution[tier] = number
             }
+            var withoutAudio: ModelPrice.Rates?
+            if let silent = entry["without_audio"] {
+                guard let rate = silent[perVideo == nil ? "per_second" : "per_video"]?.doubleValue, rate >= 0, rate.isFinite else {
+                    throw PricingError(message: "'\(key)'.without_audio: give a non-negative \(perVideo == nil ? "per_second" : "per_video")")
+                }
+                var tiers: [String: Double] = [:]
+                for (tier, value) in silent["by_resolution"]?.objectValue ?? [:] {
+                    guard let number = value.doubleValue, number >= 0 else {
+                        throw PricingError(message: "'\(key)'.without_audio.by_resolution.\(tier): must be a non-negative number")
+                    }
+                    tiers[tier] = number
+                }
+                withoutAudio = ModelPrice.Rates(rate, byResolution: tiers)
+            }
             result[key] = ModelPrice(perVideo == nil ? .second : .video, amount, byResolution: byResolution,
-                                     currency: entry["currency"]?.stringValue ?? "USD", source: "override")
+                                     currency: entry["currency"]?.stringValue ?? "USD", source: "override",
+                                     withoutAudio: withoutAudio)
         }
         return result
     }

@@ -96,6 +96,14 @@ extension VideoRequest {
         try drop(\.lastFrame, "last_frame", supported: capabilities.lastFrame)
         try drop(\.generateAudio, "generate_audio", supported: capabilities.audio || generateAudio == false)
         try drop(\.extraBody, "extra_body", supported: capabilities.extraBody)
+        if let extra = request.extraBody, extra.keys.contains(where: capabilities.refusedExtraBodyKeys.contains) {
+            // A hint the API would refuse the whole request for: dropped under either policy.
+            for key in extra.keys.sorted() where capabilities.refusedExtraBodyKeys.contains(key) {
+                warnings.append("\(provider) \(modelName) does not take extra_body.\(key) (the API refuses it); dropping it")
+            }
+            let kept = extra.filter { !capabilities.refusedExtraBodyKeys.contains($0.key) }
+            request.extraBody = kept.isEmpty ? nil : kept
+        }
         try drop(\.remixOf, "remix_of", supported: capabilities.remix)
         try drop(\.watermark, "watermark", supported: capabilities.watermark || watermark == false)
         if let count = numOutputs, count != 1 {

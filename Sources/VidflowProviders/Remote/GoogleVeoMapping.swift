@@ -47,7 +47,7 @@ enum GoogleVeoMapping {
             sizes += ["3840x2160", "2160x3840"]
             resolutions.append("4k")
         }
-        return ProviderCapabilities(
+        var capabilities = ProviderCapabilities(
             models: listed,
             allowedSeconds: veo2 ? [5, 6, 7, 8] : [4, 6, 8], secondsRange: veo2 ? 5...8 : 4...8, defaultSeconds: 8,
             sizes: sizes, aspectRatios: ["16:9", "9:16"], resolutions: resolutions, imageInput: true,
@@ -66,6 +66,9 @@ enum GoogleVeoMapping {
             // Extension (`instances[0].video.uri` of an earlier Veo output) is a Veo 3.1 feature; Vertex lists
             // lite among the models that extend, so all three 3.1 models offer it. It needs 720p.
             remix: veo31, modelAliases: aliases, retiredModels: retired)
+        // The Gemini API refuses `enhancePrompt` (python-genai: "not supported in Gemini API"); Vertex AI takes it.
+        capabilities.refusedExtraBodyKeys = ["enhance_prompt", "enhancePrompt"]
+        return capabilities
     }
 
     // MARK: Request

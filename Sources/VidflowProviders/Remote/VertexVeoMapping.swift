@@ -23,6 +23,7 @@ enum VertexVeoMapping {
         capabilities.models = models.contains(model) ? [model] + models.filter { $0 != model } : models
         capabilities.seed = true
         capabilities.maxOutputs = 4
+        capabilities.refusedExtraBodyKeys = []   // Vertex takes `enhancePrompt` (sent as `enhance_prompt` too)
         return capabilities
     }
 

@@ -10,10 +10,10 @@ public enum SettingSource: Sendable, Hashable {
     case file(String)
     case defaultValue
 
-    /// The short name printed by `vidflow config show`: api, flag, env, file, default.
+    /// The short name printed by `vidflow config show`: stored (saved with `PUT /v1/config`), flag, env, file, default.
     public var name: String {
         switch self {
-        case .api: "api"
+        case .api: "stored"
         case .flag: "flag"
         case .environment: "env"
         case .dotenv, .file: "file"

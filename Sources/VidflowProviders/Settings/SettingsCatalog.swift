@@ -2,7 +2,7 @@ import Foundation
 
 /// Every setting vidflow reads, with the environment variables it has always read them from:
 /// `providers.<name>.*` for the video providers, `audio.<service>.*` for the speech services,
-/// `server.*` for `vidflow serve`.
+/// `server.*` for `vidflow serve`, `engine.*` for the engine of `vidflow serve` and `vidflow run`.
 ///
 /// Provider keys are made for any provider name (a new adapter in `ProviderCatalog.remote` gets its
 /// `VIDFLOW_<NAME>_*` variables with no change here).
@@ -31,7 +31,25 @@ public enum SettingsCatalog {
         SettingDefinition(key: "server.port", variables: ["VIDFLOW_PORT"], kind: .int, defaultValue: "8000"),
         SettingDefinition(key: "server.public_url", variables: ["VIDFLOW_PUBLIC_URL"]),
         SettingDefinition(key: "audio.diarization.backend", variables: ["VIDFLOW_DIARIZATION_BACKEND"], defaultValue: "openai"),
+        // `vidflow serve`'s flags of the same names (`--request-timeout`, `--user-quota`, `--retain`, `--log-format`).
+        SettingDefinition(key: "server.request_timeout", variables: ["VIDFLOW_REQUEST_TIMEOUT"], kind: .int, defaultValue: "30"),
+        SettingDefinition(key: "server.user_quota", variables: ["VIDFLOW_USER_QUOTA"], defaultValue: "10GB"),
+        SettingDefinition(key: "server.retain", variables: ["VIDFLOW_RETAIN"]),
+        SettingDefinition(key: "server.log_format", variables: ["VIDFLOW_LOG_FORMAT"], defaultValue: "text"),
+        SettingDefinition(key: "server.log_level", variables: ["VIDFLOW_LOG_LEVEL"], defaultValue: "info"),
+        // The engine: stages at once across all runs, and the default limit of each provider pool
+        // (`/v1/config`'s `max_concurrency`, which wins when saved).
+        SettingDefinition(key: "engine.max_concurrency", variables: ["VIDFLOW_MAX_CONCURRENCY"], kind: .int, defaultValue: "8"),
+        SettingDefinition(key: "engine.provider_concurrency", variables: ["VIDFLOW_PROVIDER_CONCURRENCY"], kind: .int,
+                          defaultValue: "3"),
     ]
+
+    /// What the server and engine settings accept, checked by `vidflow serve` (and shown in its errors).
+    public static let allowedLogFormats = ["text", "json"]
+    public static let allowedLogLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    /// `/v1/config` accepts `max_concurrency` from 1 to 5; `engine.provider_concurrency` is the same value.
+    public static let providerConcurrencyRange = 1...5
+    public static let requestTimeoutRange = 1...86_400
 
     /// Where `provider`'s settings live: `audio.<service>` for speech services, else `providers.<name>`.
     public static func prefix(of provider: String) -> String {

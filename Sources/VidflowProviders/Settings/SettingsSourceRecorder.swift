@@ -11,6 +11,8 @@ final class SettingsSourceRecorder: AccessReporter {
         var providerIndex: Int?
         /// A provider had a value of the wrong type, or the value did not convert.
         var failed: Bool
+        /// Index of the provider whose value was of the wrong type, when one was.
+        var failedIndex: Int?
     }
 
     private let answers = Mutex<[String: Answer]>([:])
@@ -24,6 +26,7 @@ final class SettingsSourceRecorder: AccessReporter {
             }
             if case .failure = result.result {
                 answer.failed = true
+                answer.failedIndex = index
                 break
             }
         }

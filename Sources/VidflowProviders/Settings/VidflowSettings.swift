@@ -60,6 +60,9 @@ public struct VidflowSettings: Sendable {
         /// The variable it was read from, for the environment and `.env` files.
         public var variable: String?
         public var invalid: Bool
+        /// Where the skipped value of the wrong type came from (and its variable), when known.
+        public var invalidSource: SettingSource? = nil
+        public var invalidVariable: String? = nil
     }
 
     /// Looks `key` up through the hierarchy; nil for a key vidflow does not read.
@@ -74,6 +77,10 @@ public struct VidflowSettings: Sendable {
         }
         let answer = recorder.answer(for: key)
         var found = Lookup(definition: definition, value: value, source: nil, variable: nil, invalid: answer?.failed ?? false)
+        if let index = answer?.failedIndex, index < layers.count {
+            found.invalidSource = layers[index].source
+            found.invalidVariable = layers[index].rank.flatMap { SettingsCatalog.variable(forKey: key, rank: $0) }
+        }
         if value != nil, let index = answer?.providerIndex, index < layers.count {
             let layer = layers[index]
             found.source = layer.source

@@ -23,7 +23,8 @@ extension VideoGenerateStage {
     /// Submits `request` as one job, or — where the model's job makes one video and `num_outputs` asks for N —
     /// as N jobs, one after another, each through its own `submitOnce` record (output 0, 1, …), so a crash
     /// after some of them pays none twice. Only the first may fail over to another provider: once a job
-    /// exists, the others go to the same provider. A run cancelled midway cancels the jobs already made.
+    /// exists, the others go to the same provider. A run cancelled midway has the jobs already made cancelled
+    /// by the engine (`cancelJobs`).
     func submitJobs(_ final: VideoRequest, capabilities: ProviderCapabilities, to provider: any VideoProvider,
                     context: any StageContext) async throws -> SubmittedJobs {
         let count = capabilities.jobs(forOutputs: final.numOutputs)
@@ -33,27 +34,21 @@ extension VideoGenerateStage {
             await context.log("\(provider.name) makes one video per job: submitting \(count) jobs")
         }
         var made: [ExternalJob] = []
-        do {
-            for output in 0..<count {
-                try Task.checkCancellation()
-                do {
-                    made.append(try await submitOne(perJob, output: output, of: count, to: provider, context: context))
-                } catch let error as ProviderError where output > 0 {
-                    throw error.stageFailure()   // a job exists already: no failover for the rest
-                }
+        // A run cancelled midway has the jobs already made cancelled by the engine (`cancelJobs`).
+        for output in 0..<count {
+            try Task.checkCancellation()
+            do {
+                made.append(try await submitOne(perJob, output: output, of: count, to: provider, context: context))
+            } catch let error as ProviderError where output > 0 {
+                throw error.stageFailure()   // a job exists already: no failover for the rest
             }
-        } catch {
-            if !made.isEmpty, await context.isRunCancelled {
-                await Self.cancel(made, providers: providers, context: context)
-            }
-            throw error
         }
         let videos = count > 1 ? count : max(1, final.numOutputs ?? 1)
         let paid = made.filter { $0.origin != .kept }.count
         let paidVideos = count > 1 ? paid : (paid == 0 ? 0 : videos)
         let estimate = paidVideos == 0 ? nil : providers.pricing.estimate(
             provider: provider.name, model: final.model ?? "", seconds: final.seconds ?? capabilities.defaultSeconds,
-            count: paidVideos, size: final.size, resolution: final.resolution)
+            count: paidVideos, size: final.size, resolution: final.resolution, audio: final.generateAudio)
         return SubmittedJobs(jobs: made, model: final.model ?? "", videos: videos, estimate: estimate)
     }
 
@@ -88,15 +83,5 @@ extension VideoGenerateStage {
         guard let provider = providers.provider(job.provider),
               let status = try? await provider.status(of: job.externalID) else { return false }
         return status.state != .failed && status.state != .cancelled
-    }
-
-    /// Cancels `jobs` at their provider (detached: the calling task is cancelled), logging each outcome.
-    static func cancel(_ jobs: [ExternalJob], providers: ProviderRegistry, context: any StageContext) async {
-        for job in jobs {
-            guard let provider = providers.provider(job.provider), provider.features.cancel else { continue }
-            let outcome = await Task.detached { try await provider.cancel(job.externalID) }.result
-            await context.log(outcome.isSuccess ? "cancelled job \(job.externalID) at \(job.provider)"
-                              : "could not cancel job \(job.externalID) at \(job.provider): \(outcome.failureText)")
-        }
     }
 }

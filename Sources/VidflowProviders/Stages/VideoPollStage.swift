@@ -10,7 +10,8 @@ import VidflowCore
 /// that submitted it, so `retry` submits a new job instead of polling the dead one again (with several,
 /// the first failure fails the stage; the retry keeps the jobs that are alive or done and resubmits the
 /// rest). Waiting longer than `max_wait` fails with `timeout` (a retry keeps polling the same jobs). A
-/// cancelled run cancels every job at the provider.
+/// cancelled run cancels every job at the provider (`VideoGenerateStage.cancelJobs`, whatever stage the
+/// run is in). Between polls the stage holds no execution slot, only its provider's pool slot.
 public struct VideoPollStage: Stage {
     public let providers: ProviderRegistry
 
@@ -63,22 +64,14 @@ public struct VideoPollStage: Stage {
         let maxWait = max(0, context.double("max_wait") ?? 600)
         let schedule = PollSchedule(initialMs: Int((context.double("interval") ?? 0.5) * 1000),
                                     maxMs: Int((context.double("max_interval") ?? 10) * 1000))
-        let watch = JobWatch(provider: provider, schedule: schedule, deadline: ContinuousClock.now + .milliseconds(Int(maxWait * 1000)),
+        var watch = JobWatch(provider: provider, schedule: schedule, deadline: ContinuousClock.now + .milliseconds(Int(maxWait * 1000)),
                              maxWait: maxWait, restartFrom: restartFrom, count: jobIDs.count)
-        do {
-            let finished = try await pollAll(jobIDs, watch: watch, context: context)
-            return Self.result(finished, jobIDs: jobIDs, provider: name)
-        } catch {
-            if Task.isCancelled, provider.features.cancel, await context.isRunCancelled {
-                // The run was cancelled: stop paying for the jobs too. Detached, since this task is cancelled.
-                for id in jobIDs {
-                    let outcome = await Task.detached { try await provider.cancel(id) }.result
-                    await context.log(outcome.isSuccess ? "cancelled job \(id) at \(name)"
-                                      : "could not cancel job \(id) at \(name): \(outcome.failureText)")
-                }
-            }
-            throw error
-        }
+        // With enough history of the model's durations, polls go where its jobs usually finish.
+        watch.histories = await JobPollHistory.load(jobIDs, provider: name, context: context)
+        watch.callbacksConfigured = provider.features.callbacks && providers.settings[name]?.callbackURL != nil
+        // A cancelled run's jobs are stopped by the engine through `video.generate` (`ExternalJobCancelling`).
+        let finished = try await pollAll(jobIDs, watch: watch, context: context)
+        return Self.result(finished, jobIDs: jobIDs, provider: name)
     }
 
     /// `job_ids` when it continues `job_id` (the generate stage's list), else just `job_id`.
@@ -110,8 +103,12 @@ public struct VideoPollStage: Stage {
                       report: @Sendable (Int) async -> Void) async throws -> VideoJobStatus {
         let provider = watch.provider
         let name = provider.name
-        var schedule = watch.schedule
+        var schedule = watch.schedule(for: index)
         var lastState: VideoJobStatus.State?
+        if schedule.firstWaitMs > 0 {
+            try await wait(min(.milliseconds(schedule.firstWaitMs), ContinuousClock.now.duration(to: watch.deadline)),
+                           for: jobID, provider: provider)
+        }
         while true {
             try Task.checkCancellation()
             var hintMs: Int?
@@ -124,12 +121,16 @@ public struct VideoPollStage: Stage {
                 } else {
                     status = try await provider.status(of: jobID)
                 }
+                let sawUnfinished = lastState != nil   // an earlier answer, which did not end the loop
                 if status.state != lastState {
                     await context.log("job \(jobID)\(watch.label(index)) at \(name) is \(status.state.rawValue)")
                     lastState = status.state
                 }
                 if let progress = status.progress { await report(progress) }
-                if try finished(status, jobID: jobID, index: index, watch: watch) { return status }
+                if try finished(status, jobID: jobID, index: index, watch: watch) {
+                    await watch.recordSuccess(of: index, sawUnfinished: sawUnfinished)
+                    return status
+                }
                 hintMs = status.pollAfterMs
             } catch let error as ProviderError where error.kind == .transient || error.kind == .rateLimited {
                 await context.log("status of job \(jobID) failed, will poll again: \(error)")
@@ -142,13 +143,20 @@ public struct VideoPollStage: Stage {
                 throw StageFailure(.timeout, "job \(jobID)\(watch.label(index)) at \(name) did not finish within "
                                    + "\(Self.seconds(watch.maxWait)) (max_wait)")
             }
-            let wait = min(.milliseconds(schedule.next(hintMs: hintMs)), remaining)
+            try await wait(min(.milliseconds(schedule.next(hintMs: hintMs)), remaining), for: jobID, provider: provider)
+        }
+    }
+
+    /// Waits before the next status request; a provider that calls back ends the wait early. Waiting holds
+    /// no execution slot (`ExecutionSlot`): the provider's pool slot alone bounds the jobs in flight.
+    private func wait(_ duration: Duration, for jobID: String, provider: any VideoProvider) async throws {
+        try await ExecutionSlot.released {
             if provider.features.callbacks {
                 // Wakes early when the provider calls back; the next loop reads the pushed state.
-                _ = await providers.callbacks.wait(provider: name, jobID: jobID, upTo: wait)
+                _ = await providers.callbacks.wait(provider: provider.name, jobID: jobID, upTo: duration)
                 try Task.checkCancellation()
             } else {
-                try await Task.sleep(for: wait)
+                try await Task.sleep(for: duration)
             }
         }
     }

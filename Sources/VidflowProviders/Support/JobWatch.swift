@@ -7,7 +7,23 @@ struct JobWatch: Sendable {
     let maxWait: Double
     let restartFrom: String?
     let count: Int
+    /// Each job's duration history (`JobPollHistory`), in job order; none: `schedule` for every job.
+    var histories: [JobPollHistory] = []
+    /// The provider calls back when a job ends (it can, and vidflow has a callback URL for it).
+    var callbacksConfigured = false
 
     /// ` (video 2 of 3)` with several jobs, empty with one.
     func label(_ index: Int) -> String { count > 1 ? " (video \(index + 1) of \(count))" : "" }
+
+    /// When to poll job `index`: from its model's history when there is enough, else `schedule`.
+    func schedule(for index: Int) -> HistoryPollSchedule {
+        let history = index < histories.count ? histories[index] : .none(provider: provider.name)
+        return history.schedule(base: schedule, callbacks: callbacksConfigured)
+    }
+
+    /// Records job `index`'s duration once it succeeded (see `JobPollHistory.recordSuccess`).
+    func recordSuccess(of index: Int, sawUnfinished: Bool) async {
+        guard index < histories.count else { return }
+        await histories[index].recordSuccess(sawUnfinished: sawUnfinished)
+    }
 }

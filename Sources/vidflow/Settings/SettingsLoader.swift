@@ -49,7 +49,7 @@ struct SettingsLoader {
 
     /// `VIDFLOW_` variables vidflow reads from the process environment only, outside the settings catalog
     /// (a `.env` cannot set them: most are needed before any file is found).
-    static let environmentOnly: Set<String> = ["VIDFLOW_DATA_DIR", "VIDFLOW_LOG_LEVEL", "VIDFLOW_LOG_FORMAT", "VIDFLOW_CONFIG",
+    static let environmentOnly: Set<String> = ["VIDFLOW_DATA_DIR", "VIDFLOW_CONFIG",
                                                "VIDFLOW_SHARE_DIR", "VIDFLOW_SQLITE_SYNC", "VIDFLOW_TEST_STAGES", "VIDFLOW_PRICES"]
 
     private struct Candidate {
