@@ -25,6 +25,7 @@ struct EngineMetrics: Sendable {
     let logger: Logger
     private let pools = BoundedLabels(limit: 64)
     private let providers = BoundedLabels(limit: 64)
+    private let poolMeters = MeterCache()
 
     init(factory: (any MetricsFactory)?, logger: Logger) {
         self.factory = factory ?? MetricsSystem.factory
@@ -97,7 +98,9 @@ struct EngineMetrics: Sendable {
     }
 
     private func gauge(_ label: String, _ pool: String?, _ delta: Double) {
-        let meter = Meter(label: label, dimensions: [("pool", pools.label(for: pool ?? "none"))], factory: factory)
+        let meter = poolMeters.meter(label, pool: pool ?? "none") { [pools, factory] label, pool in
+            Meter(label: label, dimensions: [("pool", pools.label(for: pool))], factory: factory)
+        }
         if delta >= 0 { meter.increment(by: delta) } else { meter.decrement(by: -delta) }
     }
 
@@ -126,5 +129,22 @@ final class BoundedLabels: Sendable {
             seen.insert(value)
             return value
         }
+    }
+}
+
+/// The per-pool gauges, made once: every slot taken or given back updates one, so looking them up in the
+/// factory each time would sit on the engine's hot path. Holds at most `limit` (the labels are bounded too).
+final class MeterCache: Sendable {
+    private let limit = 256
+    private let meters = Mutex<[String: Meter]>([:])
+
+    func meter(_ label: String, pool: String, make: (String, String) -> Meter) -> Meter {
+        let key = label + "\u{1F}" + pool
+        if let found = meters.withLock({ $0[key] }) { return found }
+        let made = make(label, pool)
+        meters.withLock { cache in
+            if cache.count < limit { cache[key] = made }
+        }
+        return made
     }
 }

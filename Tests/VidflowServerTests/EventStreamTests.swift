@@ -19,18 +19,7 @@ final class EventStreamTests: XCTestCase {
         XCTAssertEqual(response.headers.first(name: "content-type"), "text/event-stream")
         var text = ""
         for try await chunk in response.body { text += String(buffer: chunk) }
-        return text.components(separatedBy: "\n\n").compactMap { block -> SSEFrame? in
-            var id: Int64?
-            var event = "message"
-            var data = ""
-            for line in block.split(separator: "\n") {
-                if line.hasPrefix("id: ") { id = Int64(line.dropFirst(4)) }
-                if line.hasPrefix("event: ") { event = String(line.dropFirst(7)) }
-                if line.hasPrefix("data: ") { data += line.dropFirst(6) }
-            }
-            guard let id else { return nil }
-            return SSEFrame(id: id, event: event, data: (try? JSONValue.parse(data)) ?? .null)
-        }
+        return SSEFrame.parseAll(text)
     }
 
     func testEventsStreamProgressAndDoneAndResumeAfterLastEventID() async throws {

@@ -201,8 +201,3 @@ public struct VideoPollStage: Stage {
         value.rounded() == value ? "\(Int(value)) s" : "\(value) s"
     }
 }
-
-extension Result {
-    var isSuccess: Bool { if case .success = self { true } else { false } }
-    var failureText: String { if case .failure(let error) = self { "\(error)" } else { "" } }
-}
